@@ -1,0 +1,107 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+
+namespace TaskFlow.Demo;
+
+/// <summary>Arguments of <c>send_welcome_email</c>.</summary>
+public sealed record WelcomeEmail([property: Required, EmailAddress] string Address);
+
+/// <summary>Arguments of <c>send_otp</c>.</summary>
+public sealed record OneTimePassword([property: Required, MinLength(3)] string Phone);
+
+/// <summary>Arguments of <c>generate_monthly_report</c>.</summary>
+public sealed record MonthlyReport([property: Range(1, 12)] int Month, [property: Range(0, 3_600_000)] int DurationMs = 200);
+
+/// <summary>Arguments of <c>sleep</c>.</summary>
+public sealed record Sleep([property: Range(0, 86_400_000)] int Ms);
+
+/// <summary>Arguments of <c>flaky</c>.</summary>
+public sealed record Flaky([property: Range(0, 1_000)] int FailTimes);
+
+/// <summary>Arguments of <c>fail</c>.</summary>
+public sealed record Fail(string Message);
+
+/// <summary>Pretends to send a welcome email (~50 ms) and logs it.</summary>
+public sealed class SendWelcomeEmail : ITaskHandler<WelcomeEmail>
+{
+    /// <inheritdoc />
+    public async Task RunAsync(WelcomeEmail args, TaskContext context, CancellationToken cancellationToken)
+    {
+        await Task.Delay(50, cancellationToken);
+        context.Logger.LogInformation("Sent the welcome email to {Address}", args.Address);
+    }
+}
+
+/// <summary>Pretends to text a one-time password.</summary>
+public sealed class SendOneTimePassword : ITaskHandler<OneTimePassword>
+{
+    /// <inheritdoc />
+    public async Task RunAsync(OneTimePassword args, TaskContext context, CancellationToken cancellationToken)
+    {
+        await Task.Delay(20, cancellationToken);
+        context.Logger.LogInformation("Sent a one-time password to {Phone}", args.Phone);
+    }
+}
+
+/// <summary>Works for <c>durationMs</c>, reporting progress as it goes.</summary>
+public sealed class GenerateMonthlyReport : ITaskHandler<MonthlyReport>
+{
+    /// <inheritdoc />
+    public async Task RunAsync(MonthlyReport args, TaskContext context, CancellationToken cancellationToken)
+    {
+        const int steps = 10;
+        for (var step = 1; step <= steps; step++)
+        {
+            await Task.Delay(args.DurationMs / steps, cancellationToken);
+            context.ReportProgress((double)step / steps);
+        }
+        context.Logger.LogInformation("Report for month {Month} generated", args.Month);
+    }
+}
+
+/// <summary>Sleeps <c>ms</c>, honouring cancellation.</summary>
+public sealed class SleepTask : ITaskHandler<Sleep>
+{
+    /// <inheritdoc />
+    public Task RunAsync(Sleep args, TaskContext context, CancellationToken cancellationToken) =>
+        Task.Delay(args.Ms, cancellationToken);
+}
+
+/// <summary>Throws on its first <c>failTimes</c> attempts, then succeeds.</summary>
+public sealed class FlakyTask : ITaskHandler<Flaky>
+{
+    /// <inheritdoc />
+    public Task RunAsync(Flaky args, TaskContext context, CancellationToken cancellationToken)
+    {
+        if (context.Attempt <= args.FailTimes)
+            throw new InvalidOperationException($"Flaky failure on attempt {context.Attempt} of {args.FailTimes} planned.");
+        context.Logger.LogInformation("Succeeded on attempt {Attempt}", context.Attempt);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Always throws <see cref="InvalidOperationException"/> with the given message.</summary>
+public sealed class FailTask : ITaskHandler<Fail>
+{
+    /// <inheritdoc />
+    public Task RunAsync(Fail args, TaskContext context, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(args.Message);
+}
+
+/// <summary>Registers the demo tasks of API.md.</summary>
+public static class DemoTasks
+{
+    /// <summary>Adds <c>send_welcome_email</c>, <c>send_otp</c>, <c>generate_monthly_report</c>, <c>sleep</c>,
+    /// <c>flaky</c> and <c>fail</c>.</summary>
+    public static TaskFlowBuilder AddDemoTasks(this TaskFlowBuilder tf)
+    {
+        ArgumentNullException.ThrowIfNull(tf);
+        return tf
+            .AddTask<SendWelcomeEmail>("send_welcome_email", o => o.Retries(3).Delay(1).Backoff(2))
+            .AddTask<SendOneTimePassword>("send_otp", o => o.Priority(9).Retries(2))
+            .AddTask<GenerateMonthlyReport>("generate_monthly_report", o => o.Priority(1).Retries(1))
+            .AddTask<SleepTask>("sleep", o => o.RequeueOnInterrupt(false))
+            .AddTask<FlakyTask>("flaky", o => o.Retries(3).Delay(0.2).Backoff(2))
+            .AddTask<FailTask>("fail", o => o.Retries(0));
+    }
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace TaskFlow.Endpoints;
+
+/// <summary>Reads <c>POST /tasks</c> bodies by hand so every fault names its field: a body that is not JSON, a field of
+/// the wrong type, a field that does not exist, a body over the size limit.</summary>
+internal static class EnqueueRequestReader
+{
+    /// <summary>Bodies larger than this are refused with 413.</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds"];
+
+    public sealed record Parsed(string Name, JsonElement Args, EnqueueOptions Options);
+
+    public sealed class BodyException(int status, string field, string message) : Exception(message)
+    {
+        public int Status { get; } = status;
+        public string Field { get; } = field;
+    }
+
+    public static async Task<Parsed> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
+                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
+        if (request.ContentLength > MaxBodyBytes)
+            throw TooLarge();
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new BodyException(StatusCodes.Status400BadRequest, "body",
+                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Bad("body", $"the body must be a JSON object with the fields {string.Join(", ", Fields)}.");
+
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!Fields.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
+                    throw Bad(property.Name, $"is not a field of an enqueue request; accepted fields: {string.Join(", ", Fields)}.");
+            }
+
+            var name = Get(root, "name") is { } n
+                ? n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Bad("name", "must be a string naming a registered task.")
+                : throw Bad("name", "is required: the name of a registered task.");
+            var args = Get(root, "args") is { ValueKind: not JsonValueKind.Null } a ? a.Clone() : EmptyObject();
+
+            int? priority = null;
+            if (Get(root, "priority") is { ValueKind: not JsonValueKind.Null } p)
+            {
+                if (p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out var value))
+                    throw Bad("priority", $"must be an integer from {int.MinValue} to {int.MaxValue}.");
+                priority = value;
+            }
+
+            string? key = null;
+            if (Get(root, "idempotencyKey") is { ValueKind: not JsonValueKind.Null } k)
+                key = k.ValueKind == JsonValueKind.String ? k.GetString() : throw Bad("idempotencyKey", "must be a string.");
+
+            Dictionary<string, string>? tags = null;
+            if (Get(root, "tags") is { ValueKind: not JsonValueKind.Null } t)
+            {
+                if (t.ValueKind != JsonValueKind.Object) throw Bad("tags", "must be an object of string values.");
+                tags = [];
+                foreach (var tag in t.EnumerateObject())
+                {
+                    tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String
+                        ? tag.Value.GetString()!
+                        : throw Bad($"tags.{tag.Name}", "must be a string.");
+                }
+            }
+
+            TimeSpan? delay = null;
+            if (Get(root, "delaySeconds") is { ValueKind: not JsonValueKind.Null } d)
+            {
+                if (d.ValueKind != JsonValueKind.Number || !d.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
+                    throw Bad("delaySeconds", "must be a number of seconds, 0 or more.");
+                delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
+            }
+
+            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay });
+        }
+    }
+
+    private static JsonElement? Get(JsonElement root, string name)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)) return property.Value;
+        }
+        return null;
+    }
+
+    private static JsonElement EmptyObject()
+    {
+        using var document = JsonDocument.Parse("{}");
+        return document.RootElement.Clone();
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null &&
+        (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
+         contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+
+    private static BodyException TooLarge() =>
+        new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {MaxBodyBytes} bytes.");
+}

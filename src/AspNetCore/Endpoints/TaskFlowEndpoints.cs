@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Orleans.Runtime;
+using TaskFlow.Endpoints;
+using TaskFlow.Security;
+
+namespace TaskFlow;
+
+/// <summary><c>app.MapTaskFlow("/tasks")</c>: the admin API of API.md as one route group.</summary>
+public static class TaskFlowEndpoints
+{
+    /// <summary>Maps the TaskFlow admin API under <paramref name="prefix"/>.</summary>
+    public static RouteGroupBuilder MapTaskFlow(this IEndpointRouteBuilder endpoints, string prefix = "/tasks")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup(prefix).WithTags("TaskFlow");
+        group.AddEndpointFilter<LoopbackOnlyFilter>();
+
+        group.MapPost("/", EnqueueAsync)
+            .WithName("TaskFlowEnqueue")
+            .WithSummary("Enqueue a task")
+            .Accepts<EnqueueTaskRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/registry", GetRegistry).WithName("TaskFlowRegistry").WithSummary("Registered tasks and their options");
+        group.MapGet("/{id}", GetAsync).WithName("TaskFlowGet").WithSummary("A task's record");
+        group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
+        return group;
+    }
+
+    internal static async Task<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> EnqueueAsync(
+        HttpRequest request, ITaskQueue queue, CancellationToken cancellationToken)
+    {
+        EnqueueRequestReader.Parsed parsed;
+        try
+        {
+            parsed = await EnqueueRequestReader.ReadAsync(request, cancellationToken);
+        }
+        catch (EnqueueRequestReader.BodyException ex) when (ex.Status == StatusCodes.Status400BadRequest)
+        {
+            return FieldProblem(ex.Field, ex.Message);
+        }
+        catch (EnqueueRequestReader.BodyException ex)
+        {
+            return TypedResults.Problem(statusCode: ex.Status, title: "The request body was refused", detail: $"{ex.Field}: {ex.Message}");
+        }
+
+        try
+        {
+            var result = await queue.SubmitAsync(parsed.Name, parsed.Args, parsed.Options, cancellationToken);
+            var response = TaskResponse.From(result.Record, detail: true);
+            var location = $"{request.PathBase}{TrimSlash(request.Path)}/{result.Record.TaskId:D}";
+            if (result.Created) return TypedResults.Accepted(location, response);
+            request.HttpContext.Response.Headers.Location = location;
+            return TypedResults.Ok(response);
+        }
+        catch (TaskValidationException ex)
+        {
+            return FieldProblem(ex.Field, ex.Problem);
+        }
+        catch (Exception ex) when (IsClusterUnavailable(ex))
+        {
+            return Unavailable();
+        }
+    }
+
+    internal static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, ITaskQueue queue, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var taskId)) return NotFound(id);
+        try
+        {
+            var record = await queue.GetAsync(taskId, cancellationToken);
+            return record is null ? NotFound(id) : TypedResults.Ok(TaskResponse.From(record, detail: true));
+        }
+        catch (Exception ex) when (IsClusterUnavailable(ex))
+        {
+            return Unavailable();
+        }
+    }
+
+    internal static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(string id, ITaskQueue queue, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var taskId)) return NotFound(id);
+        try
+        {
+            var result = await queue.CancelAsync(taskId, cancellationToken);
+            if (!result.Found) return NotFound(id);
+            if (!result.Accepted)
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The task cannot be cancelled",
+                    detail: $"Task {taskId:D} cannot be cancelled: {result.Reason}.");
+            return TypedResults.Ok(TaskResponse.From(result.Record!, detail: false));
+        }
+        catch (Exception ex) when (IsClusterUnavailable(ex))
+        {
+            return Unavailable();
+        }
+    }
+
+    internal static Ok<RegistryEntry[]> GetRegistry(TaskRegistry registry) =>
+        TypedResults.Ok(registry.All.Select(RegistryEntry.From).ToArray());
+
+    private static ValidationProblem FieldProblem(string field, string message) =>
+        TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { [field] = [message] },
+            detail: $"{field}: {message}",
+            title: "The request is not valid");
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found",
+            detail: Guid.TryParse(id, out _) ? $"No task has the id '{id}'." : $"'{id}' is not a task id; task ids are GUIDs.");
+
+    private static ProblemHttpResult Unavailable() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "TaskFlow is unavailable",
+            detail: "The task cluster did not answer; nothing was changed. Try again shortly.");
+
+    private static bool IsClusterUnavailable(Exception ex) =>
+        ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
+            or Orleans.Runtime.Messaging.ConnectionFailedException;
+
+    private static string TrimSlash(PathString path) => path.Value?.TrimEnd('/') ?? "";
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using TaskFlow.Health;
+using TaskFlow.Hosting;
+
+namespace TaskFlow;
+
+/// <summary><c>builder.AddTaskFlow(tf =&gt; tf.AddTask&lt;T&gt;("name"))</c>: registers tasks and, per
+/// <c>TaskFlow:Cluster:Mode</c>, hosts a silo in this process (Embedded) or joins a cluster as a client (Client).</summary>
+public static class TaskFlowHostingExtensions
+{
+    /// <summary>Adds TaskFlow to an ASP.NET Core (or any generic) host.</summary>
+    public static IHostApplicationBuilder AddTaskFlow(this IHostApplicationBuilder builder, Action<TaskFlowBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>() ?? new TaskFlowOptions();
+        var cluster = options.Cluster;
+
+        var tasks = new TaskFlowBuilder(builder.Services);
+        configure?.Invoke(tasks);
+        builder.Services.AddTaskFlowOptions(configuration);
+
+        if (cluster.Mode == ClusterMode.Embedded)
+        {
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId)
+                .AddTaskFlow(configuration));
+        }
+        else
+        {
+            builder.UseOrleansClient(client => client
+                .UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
+        }
+
+        builder.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);
+        return builder;
+    }
+}

@@ -1,0 +1,30 @@
+namespace TaskFlow;
+
+/// <summary>Per-call settings of an enqueue.</summary>
+public sealed record EnqueueOptions
+{
+    /// <summary>Overrides the task's registered priority; higher runs first.</summary>
+    public int? Priority { get; init; }
+
+    /// <summary>While a task enqueued with this key is not failed, interrupted or cancelled, enqueuing again with the
+    /// same key returns that task instead of creating another. Unique across the cluster.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Free-form labels kept in the record.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>Wait this long before the first attempt is due.</summary>
+    public TimeSpan? Delay { get; init; }
+}
+
+/// <summary>The answer to <see cref="ITaskQueue.SubmitAsync"/>.</summary>
+/// <param name="Record">The task's record right after it was stored.</param>
+/// <param name="Created">False when the idempotency key matched a live task and that task was returned.</param>
+public sealed record EnqueueResult(TaskRecord Record, bool Created);
+
+/// <summary>The answer to <see cref="ITaskQueue.CancelAsync"/>.</summary>
+/// <param name="Found">False when no task has the id.</param>
+/// <param name="Accepted">False when the task was already terminal.</param>
+/// <param name="Record">The task's record after the request.</param>
+/// <param name="Reason">Why it was not accepted.</param>
+public sealed record CancelResult(bool Found, bool Accepted, TaskRecord? Record, string? Reason);

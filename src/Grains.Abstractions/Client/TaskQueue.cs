@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using TaskFlow.Grains;
+
+namespace TaskFlow;
+
+/// <summary><see cref="ITaskQueue"/> over the Orleans grain factory: works the same in a silo and in a cluster client.</summary>
+public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry) : ITaskQueue
+{
+    private const int MaxIdempotencyKeyLength = 200;
+    private const int MaxTags = 50;
+    private const int MaxTagKeyLength = 100;
+    private const int MaxTagValueLength = 1000;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(366);
+
+    /// <inheritdoc />
+    public async Task<Guid> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : notnull
+    {
+        var registration = registry.GetByArgsType(typeof(TArgs));
+        var spec = BuildSpec(registration.Name, TaskArgsBinder.Serialize(args, typeof(TArgs)), options);
+        return (await SubmitSpecAsync(spec, cancellationToken)).Record.TaskId;
+    }
+
+    /// <inheritdoc />
+    public async Task<Guid> EnqueueAsync(string name, JsonElement args, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await SubmitAsync(name, args, options, cancellationToken)).Record.TaskId;
+
+    /// <inheritdoc />
+    public Task<EnqueueResult> SubmitAsync(string name, JsonElement args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(name) || !registry.TryGet(name, out var registration))
+        {
+            var known = string.Join(", ", registry.All.Select(r => r.Name));
+            throw new TaskValidationException("name", $"'{name}' is not a registered task; registered tasks: {(known.Length == 0 ? "none" : known)}.");
+        }
+
+        TaskArgsBinder.Bind(registration, args);
+        var json = args.ValueKind == JsonValueKind.Undefined ? "null" : args.GetRawText();
+        return SubmitSpecAsync(BuildSpec(name, json, options), cancellationToken);
+    }
+
+    /// <summary>Submits a prepared spec (schedules and replays set its source); the spec's name and args must
+    /// already be valid.</summary>
+    public async Task<EnqueueResult> SubmitSpecAsync(TaskSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var taskId = Guid.NewGuid();
+        if (spec.IdempotencyKey is { } key)
+        {
+            var outcome = await grains.GetGrain<IIdempotencyGrain>(key).Submit(taskId, spec).WaitAsync(cancellationToken);
+            return new EnqueueResult(outcome.Record, outcome.Created);
+        }
+
+        var record = await grains.GetGrain<ITaskGrain>(taskId).Create(spec).WaitAsync(cancellationToken);
+        return new EnqueueResult(record, Created: true);
+    }
+
+    /// <inheritdoc />
+    public Task<TaskRecord?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        grains.GetGrain<ITaskGrain>(taskId).Get().WaitAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<CancelResult> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        var outcome = await grains.GetGrain<ITaskGrain>(taskId).Cancel().WaitAsync(cancellationToken);
+        return new CancelResult(outcome.Record is not null, outcome.Accepted, outcome.Record, outcome.Reason);
+    }
+
+    private static TaskSpec BuildSpec(string name, string argsJson, EnqueueOptions? options)
+    {
+        options ??= new EnqueueOptions();
+        if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > MaxIdempotencyKeyLength))
+            throw new TaskValidationException("idempotencyKey", $"must be 1 to {MaxIdempotencyKeyLength} characters.");
+        if (options.Delay is { } delay && (delay < TimeSpan.Zero || delay > MaxDelay))
+            throw new TaskValidationException("delaySeconds", $"must be from 0 to {MaxDelay.TotalSeconds:0} seconds.");
+
+        var tags = ImmutableDictionary<string, string>.Empty;
+        if (options.Tags is { } given)
+        {
+            if (given.Count > MaxTags)
+                throw new TaskValidationException("tags", $"at most {MaxTags} tags are accepted (was {given.Count}).");
+            foreach (var (tagKey, value) in given)
+            {
+                if (string.IsNullOrEmpty(tagKey) || tagKey.Length > MaxTagKeyLength)
+                    throw new TaskValidationException("tags", $"tag names must be 1 to {MaxTagKeyLength} characters.");
+                if (value is null || value.Length > MaxTagValueLength)
+                    throw new TaskValidationException($"tags.{tagKey}", $"must be a string of at most {MaxTagValueLength} characters.");
+            }
+            tags = given.ToImmutableDictionary(StringComparer.Ordinal);
+        }
+
+        return new TaskSpec
+        {
+            Name = name,
+            ArgsJson = argsJson,
+            Priority = options.Priority,
+            IdempotencyKey = options.IdempotencyKey,
+            Tags = tags,
+            DelaySeconds = options.Delay?.TotalSeconds ?? 0,
+            Source = TaskSource.Api,
+        };
+    }
+}

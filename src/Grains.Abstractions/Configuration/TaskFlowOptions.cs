@@ -1,0 +1,97 @@
+namespace TaskFlow;
+
+/// <summary>The <c>TaskFlow</c> configuration section (API.md lists every key).</summary>
+public sealed class TaskFlowOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "TaskFlow";
+
+    /// <summary>How this process takes part in the cluster.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary>Where task state is stored.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Tasks running at once, cluster-wide.</summary>
+    public int MaxConcurrency { get; set; } = 10;
+
+    /// <summary>Pending and retrying tasks survive a restart and run afterwards.</summary>
+    public bool RequeuePending { get; set; } = true;
+
+    /// <summary>Terminal tasks older than this many days are deleted; null keeps them.</summary>
+    public double? RetentionDays { get; set; }
+
+    /// <summary>Demo tasks and schedules of the sample host.</summary>
+    public DemoOptions Demo { get; set; } = new();
+
+    /// <summary>Describes every setting out of range; empty when all are valid.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MaxConcurrency < 1) yield return $"TaskFlow:MaxConcurrency must be 1 or more (was {MaxConcurrency}).";
+        if (RetentionDays is { } days && (!double.IsFinite(days) || days <= 0)) yield return $"TaskFlow:RetentionDays must be more than 0 (was {days}).";
+        if (Cluster.SiloPort is < 1 or > 65535) yield return $"TaskFlow:Cluster:SiloPort must be a TCP port (was {Cluster.SiloPort}).";
+        if (Cluster.GatewayPort is < 1 or > 65535) yield return $"TaskFlow:Cluster:GatewayPort must be a TCP port (was {Cluster.GatewayPort}).";
+        if (string.IsNullOrWhiteSpace(Cluster.ClusterId)) yield return "TaskFlow:Cluster:ClusterId must not be empty.";
+        if (string.IsNullOrWhiteSpace(Cluster.ServiceId)) yield return "TaskFlow:Cluster:ServiceId must not be empty.";
+        if (Demo.HeartbeatSeconds < 0) yield return $"TaskFlow:Demo:HeartbeatSeconds must be 0 (off) or more (was {Demo.HeartbeatSeconds}).";
+    }
+}
+
+/// <summary>Whether the API hosts a silo or joins a cluster.</summary>
+public enum ClusterMode
+{
+    /// <summary>The API process hosts a silo itself.</summary>
+    Embedded,
+    /// <summary>The API process joins an external cluster as an Orleans client.</summary>
+    Client,
+}
+
+/// <summary>The <c>TaskFlow:Cluster</c> section.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Embedded (default) or Client.</summary>
+    public ClusterMode Mode { get; set; } = ClusterMode.Embedded;
+
+    /// <summary>Silo-to-silo port of a hosted silo.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port of a hosted silo, and the port a client connects to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id.</summary>
+    public string ClusterId { get; set; } = "taskflow";
+
+    /// <summary>Orleans service id; keeps stored state apart between deployments.</summary>
+    public string ServiceId { get; set; } = "taskflow";
+}
+
+/// <summary>Storage providers.</summary>
+public enum StorageProvider
+{
+    /// <summary>Nothing survives the process; for tests and trials.</summary>
+    Memory,
+    /// <summary>A SQLite file; the embedded default.</summary>
+    Sqlite,
+    /// <summary>PostgreSQL; the cluster store.</summary>
+    Postgres,
+}
+
+/// <summary>The <c>TaskFlow:Storage</c> section.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>Which store holds task state.</summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Memory;
+
+    /// <summary>Connection string for the provider.</summary>
+    public string ConnectionString { get; set; } = "Data Source=tasks.db";
+}
+
+/// <summary>The <c>TaskFlow:Demo</c> section.</summary>
+public sealed class DemoOptions
+{
+    /// <summary>Registers the demo tasks and schedules.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Fires the <c>heartbeat</c> schedule this often; 0 turns it off.</summary>
+    public double HeartbeatSeconds { get; set; }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace TaskFlow;
+
+/// <summary>Every task registered with <see cref="TaskFlowBuilder"/>, by name and by argument type.</summary>
+public sealed class TaskRegistry
+{
+    private readonly Dictionary<string, TaskRegistration> _byName = new(StringComparer.Ordinal);
+
+    /// <summary>Registrations in the order they were added.</summary>
+    public IReadOnlyList<TaskRegistration> All => [.. _byName.Values];
+
+    /// <summary>Finds a registration by name.</summary>
+    public bool TryGet(string name, [NotNullWhen(true)] out TaskRegistration? registration) =>
+        _byName.TryGetValue(name, out registration);
+
+    /// <summary>The single task whose arguments are <paramref name="argsType"/>.</summary>
+    /// <exception cref="InvalidOperationException">None or several tasks take that type.</exception>
+    public TaskRegistration GetByArgsType(Type argsType)
+    {
+        var matches = _byName.Values.Where(r => r.ArgsType == argsType).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new InvalidOperationException(
+                $"No task is registered with arguments of type {argsType.Name}; register one with AddTask<THandler>(name)."),
+            _ => throw new InvalidOperationException(
+                $"Several tasks take arguments of type {argsType.Name} ({string.Join(", ", matches.Select(m => m.Name))}); enqueue by name."),
+        };
+    }
+
+    internal void Add(TaskRegistration registration)
+    {
+        if (!_byName.TryAdd(registration.Name, registration))
+            throw new InvalidOperationException($"TaskFlow: the task '{registration.Name}' is registered twice; task names must be unique.");
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using TaskFlow.Storage;
+using TaskFlow.Tasks;
+
+namespace TaskFlow.Hosting;
+
+/// <summary>Adds the TaskFlow runtime to an Orleans silo.</summary>
+public static class SiloBuilderTaskFlowExtensions
+{
+    /// <summary>Adds task grains, dispatch and storage, configured from the <c>TaskFlow</c> section of
+    /// <paramref name="configuration"/>, and registers tasks through <paramref name="configure"/>.</summary>
+    public static ISiloBuilder AddTaskFlow(this ISiloBuilder silo, IConfiguration configuration, Action<TaskFlowBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = new TaskFlowBuilder(silo.Services);
+        configure?.Invoke(builder);
+        silo.Services.AddTaskFlowOptions(configuration);
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<AttemptRunner>();
+        silo.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
+
+        var storage = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.Storage ?? new StorageOptions();
+        switch (storage.Provider)
+        {
+            case StorageProvider.Memory:
+                silo.AddMemoryGrainStorage(TaskFlowStorage.Name);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Memory'.");
+        }
+        return silo;
+    }
+
+    /// <summary>Binds and validates <see cref="TaskFlowOptions"/> at start-up.</summary>
+    public static IServiceCollection AddTaskFlowOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TaskFlowOptions>()
+            .Bind(configuration.GetSection(TaskFlowOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskFlowOptions>, TaskFlowOptionsValidator>());
+        return services;
+    }
+
+    private sealed class TaskFlowOptionsValidator : IValidateOptions<TaskFlowOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TaskFlowOptions options)
+        {
+            var failures = options.Validate().ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}

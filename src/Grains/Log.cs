@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace TaskFlow;
+
+/// <summary>Source-generated log messages of the runtime, with structured task fields.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Granted a slot to {TaskId} ({TaskName}, priority {Priority}); {Running} running")]
+    public static partial void SlotGranted(ILogger logger, Guid taskId, string taskName, int priority, int running);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) accepted with priority {Priority}")]
+    public static partial void TaskAccepted(ILogger logger, Guid taskId, string taskName, int priority);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} started")]
+    public static partial void AttemptStarted(ILogger logger, Guid taskId, string taskName, int attempt);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) is now {Status} after attempt {Attempt}")]
+    public static partial void TaskTransitioned(ILogger logger, Guid taskId, string taskName, TaskRunStatus status, int attempt);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} failed: {ErrorType}: {Error}")]
+    public static partial void AttemptFailed(ILogger logger, Guid taskId, string taskName, int attempt, string errorType, string error);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Task {TaskId} ignored an event: {Reason}")]
+    public static partial void EventRefused(ILogger logger, Guid taskId, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) is no longer registered on this silo; it ends failed")]
+    public static partial void TaskNotRegistered(ILogger logger, Guid taskId, string taskName);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) was running when its activation ended; recovered as {Status}")]
+    public static partial void TaskRecovered(ILogger logger, Guid taskId, string taskName, TaskRunStatus status);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} ended but its grain could not be told")]
+    public static partial void AttemptReportLost(ILogger logger, Guid taskId, string taskName, int attempt, Exception exception);
+}

@@ -1,0 +1,214 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskFlow.Grains;
+using TaskFlow.Storage;
+
+namespace TaskFlow.Tasks;
+
+/// <summary>One task. Holds its state and its wake-up timer, asks the dispatcher for a slot, runs attempts off its own
+/// scheduler so reads answer at once, and stores every transition before acting on it.</summary>
+[GrainType("taskflow.task")]
+internal sealed class TaskGrain(
+    [PersistentState("task", TaskFlowStorage.Name)] IPersistentState<TaskState> store,
+    AttemptRunner runner,
+    TaskRegistry registry,
+    TimeProvider time,
+    IOptions<TaskFlowOptions> options,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
+{
+    private IGrainTimer? _wakeUp;
+    private InFlightAttempt? _inFlight;
+
+    private Guid TaskId => this.GetPrimaryKey();
+
+    private bool Exists => store.RecordExists;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Exists && !store.State.Status.IsTerminal())
+        {
+            var before = store.State.Status;
+            var transition = await ApplyAsync(new TaskEvent.Recovered(time.GetUtcNow(), options.Value.RequeuePending));
+            if (before == TaskRunStatus.Running)
+                Log.TaskRecovered(logger, TaskId, store.State.Record.Name, transition.State.Status);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_inFlight is { } inFlight && Exists && store.State.Status == TaskRunStatus.Running)
+        {
+            // The host is going away with an attempt in flight: stop the handler and record the interruption now,
+            // rather than leave it to the next activation.
+            await inFlight.Cancellation.CancelAsync();
+            _inFlight = null;
+            await ApplyAsync(new TaskEvent.Interrupted(time.GetUtcNow()));
+        }
+    }
+
+    public async Task<TaskRecord> Create(TaskSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (Exists) return store.State.Record;
+        if (!registry.TryGet(spec.Name, out var registration))
+            throw new ArgumentException($"'{spec.Name}' is not a registered task on this silo.", nameof(spec));
+
+        var transition = TaskLifecycle.Create(TaskId, spec, registration.Options, time.GetUtcNow());
+        await CommitAsync(transition);
+        Log.TaskAccepted(logger, TaskId, spec.Name, transition.State.Record.Priority);
+        return store.State.Record;
+    }
+
+    public Task<TaskRecord?> Get()
+    {
+        if (!Exists) return Task.FromResult<TaskRecord?>(null);
+        var record = store.State.Record;
+        if (_inFlight is { } inFlight && record.Status == TaskRunStatus.Running)
+            record = record with { Logs = record.Logs.AddRange(inFlight.Logs.Snapshot()), Progress = inFlight.Logs.Progress };
+        return Task.FromResult<TaskRecord?>(record);
+    }
+
+    public async Task<CancelOutcome> Cancel()
+    {
+        if (!Exists) return new CancelOutcome(null, Accepted: false, "No task has this id.");
+        var transition = await ApplyAsync(new TaskEvent.CancelRequested(time.GetUtcNow()));
+        return new CancelOutcome(transition.State.Record, !transition.Refused, transition.Refusal);
+    }
+
+    public async Task Grant()
+    {
+        if (!Exists)
+        {
+            await Dispatcher.Release(TaskId);
+            return;
+        }
+        await ApplyAsync(new TaskEvent.SlotGranted(time.GetUtcNow()));
+    }
+
+    public async Task AttemptEnded(int attempt, AttemptOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (_inFlight?.Attempt != attempt || !Exists || store.State.Record.AttemptCount != attempt) return;
+        _inFlight.Cancellation.Dispose();
+        _inFlight = null;
+
+        var withLogs = store.State with
+        {
+            Record = store.State.Record with
+            {
+                Logs = TaskLifecycle.AppendLogs(store.State.Record.Logs, outcome.Logs),
+                Progress = outcome.Progress ?? store.State.Record.Progress,
+            },
+        };
+        var transition = TaskLifecycle.Apply(withLogs, outcome.ToEvent());
+        if (outcome.Result == AttemptResult.Failed)
+            Log.AttemptFailed(logger, TaskId, withLogs.Record.Name, attempt, outcome.ErrorType ?? "", outcome.Error ?? "");
+        await CommitAsync(transition);
+        Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
+    }
+
+    private IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+
+    private async Task<TaskTransition> ApplyAsync(TaskEvent evt)
+    {
+        var transition = TaskLifecycle.Apply(store.State, evt);
+        await CommitAsync(transition);
+        return transition;
+    }
+
+    /// <summary>Stores the new state first, then performs the effects: nothing is started or granted on the strength of
+    /// a state that might not survive a crash.</summary>
+    private async Task CommitAsync(TaskTransition transition)
+    {
+        if (transition.Refused) Log.EventRefused(logger, TaskId, transition.Refusal!);
+        if (transition.Changed)
+        {
+            store.State = transition.State;
+            await store.WriteStateAsync();
+        }
+
+        foreach (var effect in transition.Effects)
+            await PerformAsync(effect);
+    }
+
+    private async Task PerformAsync(TaskEffect effect)
+    {
+        switch (effect)
+        {
+            case TaskEffect.RequestSlot request:
+                await Dispatcher.Request(new SlotRequest(TaskId, store.State.Record.Name, request.Priority, request.DueAt));
+                break;
+            case TaskEffect.ReleaseSlot:
+                await Dispatcher.Release(TaskId);
+                break;
+            case TaskEffect.WithdrawRequest:
+                await Dispatcher.Withdraw(TaskId);
+                break;
+            case TaskEffect.StartAttempt start:
+                StartAttempt(start);
+                break;
+            case TaskEffect.ScheduleWakeUp wake:
+                ScheduleWakeUp(wake.At);
+                break;
+            case TaskEffect.CancelWakeUp:
+                _wakeUp?.Dispose();
+                _wakeUp = null;
+                break;
+            case TaskEffect.SignalCancellation:
+                if (_inFlight is { } inFlight) await inFlight.Cancellation.CancelAsync();
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown effect {effect.GetType().Name}.");
+        }
+    }
+
+    private void StartAttempt(TaskEffect.StartAttempt start)
+    {
+        var record = store.State.Record;
+        var logs = new TaskLogBuffer(start.Attempt, time);
+        var cancellation = new CancellationTokenSource();
+        _inFlight = new InFlightAttempt(start.Attempt, logs, cancellation);
+        // A running attempt keeps the activation alive; idle collection would otherwise orphan the handler.
+        DelayDeactivation(start.Timeout is { } t ? t + TimeSpan.FromMinutes(1) : TimeSpan.FromDays(7));
+        Log.AttemptStarted(logger, TaskId, record.Name, start.Attempt);
+
+        var self = this.AsReference<ITaskAttemptSink>();
+        var maxAttempts = store.State.Options.Retries + 1;
+        var token = cancellation.Token;
+        _ = Task.Run(async () =>
+        {
+            var outcome = await runner.RunAsync(record, start.Attempt, maxAttempts, start.Timeout, logs, token);
+            try
+            {
+                await self.AttemptEnded(start.Attempt, outcome);
+            }
+            catch (Exception ex)
+            {
+                // The activation is gone (silo stopping): the next activation recovers the task from its stored state.
+                Log.AttemptReportLost(logger, record.TaskId, record.Name, start.Attempt, ex);
+            }
+        }, CancellationToken.None);
+    }
+
+    private void ScheduleWakeUp(DateTimeOffset at)
+    {
+        _wakeUp?.Dispose();
+        var due = at - time.GetUtcNow();
+        _wakeUp = this.RegisterGrainTimer(
+            async () =>
+            {
+                _wakeUp?.Dispose();
+                _wakeUp = null;
+                await ApplyAsync(new TaskEvent.WakeUpDue(time.GetUtcNow()));
+            },
+            new GrainTimerCreationOptions
+            {
+                DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero,
+                Period = Timeout.InfiniteTimeSpan,
+                Interleave = false,
+                KeepAlive = true,
+            });
+    }
+
+    private sealed record InFlightAttempt(int Attempt, TaskLogBuffer Logs, CancellationTokenSource Cancellation);
+}
