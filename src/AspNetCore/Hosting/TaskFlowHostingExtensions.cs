@@ -37,7 +37,17 @@ public static class TaskFlowHostingExtensions
 
         builder.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
         builder.Services.AddProblemDetails();
+        builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);
         return builder;
+    }
+
+    /// <summary>Routing refuses a body of the wrong type before any endpoint runs; say which field and what is accepted.</summary>
+    private static void ExplainUnsupportedMediaType(Microsoft.AspNetCore.Http.ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Status != Microsoft.AspNetCore.Http.StatusCodes.Status415UnsupportedMediaType ||
+            context.ProblemDetails.Detail is not null) return;
+        var sent = context.HttpContext.Request.ContentType ?? "none";
+        context.ProblemDetails.Detail = $"body: the body must be JSON sent as 'application/json' (was '{sent}').";
     }
 }
