@@ -31,4 +31,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} ended but its grain could not be told")]
     public static partial void AttemptReportLost(ILogger logger, Guid taskId, string taskName, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "A stored task row {TaskId} could not be read and was skipped")]
+    public static partial void CorruptRowSkipped(ILogger logger, string taskId, Exception exception);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "A task row with the foreign id {TaskId} was skipped")]
+    public static partial void ForeignRowSkipped(ILogger logger, string taskId);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "The task store could not commit {Count} writes")]
+    public static partial void StoreWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Recovery woke {Count} unfinished tasks")]
+    public static partial void RecoveryDone(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Recovery could not wake task {TaskId}")]
+    public static partial void RecoveryFailed(ILogger logger, Guid taskId, Exception exception);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Retention deleted {Count} tasks that ended before {Cutoff}")]
+    public static partial void RetentionDeleted(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "The task store could not be prepared")]
+    public static partial void StoreInitializeFailed(ILogger logger, Exception exception);
 }

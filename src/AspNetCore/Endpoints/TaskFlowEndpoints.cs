@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Runtime;
 using TaskFlow.Endpoints;
+using TaskFlow.Grains;
 using TaskFlow.Security;
 
 namespace TaskFlow;
@@ -26,6 +27,11 @@ public static class TaskFlowEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/", ListAsync).WithName("TaskFlowList").WithSummary("Tasks of the whole cluster, newest first")
+            .ProducesValidationProblem();
+        group.MapGet("/metrics", GetMetricsAsync).WithName("TaskFlowMetrics").WithSummary("Counts, durations and the queue");
+        group.MapDelete("/history", DeleteHistoryAsync).WithName("TaskFlowDeleteHistory")
+            .WithSummary("Delete terminal tasks that ended before a cutoff").ProducesValidationProblem();
         group.MapGet("/registry", GetRegistry).WithName("TaskFlowRegistry").WithSummary("Registered tasks and their options");
         group.MapGet("/{id}", GetAsync).WithName("TaskFlowGet").WithSummary("A task's record");
         group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
@@ -100,6 +106,80 @@ public static class TaskFlowEndpoints
         }
     }
 
+    internal static async Task<Results<Ok<TaskListResponse>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        string? status, string? name, string? source, string? since, string? until, string? search, string? limit, string? cursor,
+        IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var statuses = new List<TaskRunStatus>();
+        foreach (var part in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<TaskRunStatus>(part, ignoreCase: true, out var parsed) || int.TryParse(part, out _))
+                return FieldProblem("status", $"'{part}' is not a status; accepted: pending, running, retrying, success, failed, interrupted, cancelled.");
+            statuses.Add(parsed);
+        }
+        TaskSource? sourceFilter = null;
+        if (!string.IsNullOrEmpty(source))
+        {
+            if (!Enum.TryParse<TaskSource>(source, ignoreCase: true, out var parsed) || int.TryParse(source, out _))
+                return FieldProblem("source", $"'{source}' is not a source; accepted: api, scheduled, replay.");
+            sourceFilter = parsed;
+        }
+        if (!TimeWindow.TryParse(since, now, out var sinceAt)) return FieldProblem("since", $"'{since}' is not {TimeWindow.Accepted}.");
+        if (!TimeWindow.TryParse(until, now, out var untilAt)) return FieldProblem("until", $"'{until}' is not {TimeWindow.Accepted}.");
+        var pageSize = 50;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > 500))
+            return FieldProblem("limit", $"'{limit}' is not a page size; accepted: an integer from 1 to 500 (default 50).");
+        TaskCursor? after = null;
+        if (!string.IsNullOrEmpty(cursor) && !TaskCursor.TryDecode(cursor, out after))
+            return FieldProblem("cursor", "is not a cursor returned by this API (nextCursor).");
+
+        var query = new TaskQuery
+        {
+            Statuses = [.. statuses], Name = string.IsNullOrEmpty(name) ? null : name, Source = sourceFilter,
+            Since = sinceAt, Until = untilAt, Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(),
+            Limit = pageSize, After = after,
+        };
+        try
+        {
+            var page = await grains.GetGrain<ITaskQueryGrain>(0).List(query).WaitAsync(cancellationToken);
+            return TypedResults.Ok(new TaskListResponse([.. page.Items.Select(r => TaskResponse.From(r, detail: false))], page.Next?.Encode()));
+        }
+        catch (Exception ex) when (IsClusterUnavailable(ex))
+        {
+            return Unavailable();
+        }
+    }
+
+    internal static async Task<Results<Ok<MetricsResponse>, ProblemHttpResult>> GetMetricsAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(MetricsResponse.From(await grains.GetGrain<ITaskQueryGrain>(0).Metrics().WaitAsync(cancellationToken)));
+        }
+        catch (Exception ex) when (IsClusterUnavailable(ex))
+        {
+            return Unavailable();
+        }
+    }
+
+    internal static async Task<Results<Ok<DeleteHistoryResponse>, ValidationProblem, ProblemHttpResult>> DeleteHistoryAsync(
+        string? olderThan, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(olderThan))
+            return FieldProblem("olderThan", $"is required: {TimeWindow.Accepted}.");
+        if (!TimeWindow.TryParse(olderThan, time.GetUtcNow(), out var cutoff))
+            return FieldProblem("olderThan", $"'{olderThan}' is not {TimeWindow.Accepted}.");
+        try
+        {
+            return TypedResults.Ok(new DeleteHistoryResponse(await grains.GetGrain<ITaskQueryGrain>(0).DeleteHistory(cutoff!.Value).WaitAsync(cancellationToken)));
+        }
+        catch (Exception ex) when (IsClusterUnavailable(ex))
+        {
+            return Unavailable();
+        }
+    }
+
     internal static Ok<RegistryEntry[]> GetRegistry(TaskRegistry registry) =>
         TypedResults.Ok(registry.All.Select(RegistryEntry.From).ToArray());
 
@@ -118,7 +198,7 @@ public static class TaskFlowEndpoints
             detail: "The task cluster did not answer; nothing was changed. Try again shortly.");
 
     private static bool IsClusterUnavailable(Exception ex) =>
-        ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
+        ex is TimeoutException or TaskStoreUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
             or Orleans.Runtime.Messaging.ConnectionFailedException;
 
     private static string TrimSlash(PathString path) => path.Value?.TrimEnd('/') ?? "";

@@ -7,10 +7,10 @@ public sealed class TaskFlowOptions
     public const string SectionName = "TaskFlow";
 
     /// <summary>How this process takes part in the cluster.</summary>
-    public ClusterOptions Cluster { get; set; } = new();
+    public TaskFlowClusterOptions Cluster { get; set; } = new();
 
     /// <summary>Where task state is stored.</summary>
-    public StorageOptions Storage { get; set; } = new();
+    public TaskFlowStorageOptions Storage { get; set; } = new();
 
     /// <summary>Tasks running at once, cluster-wide.</summary>
     public int MaxConcurrency { get; set; } = 10;
@@ -22,7 +22,7 @@ public sealed class TaskFlowOptions
     public double? RetentionDays { get; set; }
 
     /// <summary>Demo tasks and schedules of the sample host.</summary>
-    public DemoOptions Demo { get; set; } = new();
+    public TaskFlowDemoOptions Demo { get; set; } = new();
 
     /// <summary>Describes every setting out of range; empty when all are valid.</summary>
     public IEnumerable<string> Validate()
@@ -47,7 +47,7 @@ public enum ClusterMode
 }
 
 /// <summary>The <c>TaskFlow:Cluster</c> section.</summary>
-public sealed class ClusterOptions
+public sealed class TaskFlowClusterOptions
 {
     /// <summary>Embedded (default) or Client.</summary>
     public ClusterMode Mode { get; set; } = ClusterMode.Embedded;
@@ -77,17 +77,17 @@ public enum StorageProvider
 }
 
 /// <summary>The <c>TaskFlow:Storage</c> section.</summary>
-public sealed class StorageOptions
+public sealed class TaskFlowStorageOptions
 {
     /// <summary>Which store holds task state.</summary>
-    public StorageProvider Provider { get; set; } = StorageProvider.Memory;
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
     /// <summary>Connection string for the provider.</summary>
     public string ConnectionString { get; set; } = "Data Source=tasks.db";
 }
 
 /// <summary>The <c>TaskFlow:Demo</c> section.</summary>
-public sealed class DemoOptions
+public sealed class TaskFlowDemoOptions
 {
     /// <summary>Registers the demo tasks and schedules.</summary>
     public bool Enabled { get; set; } = true;

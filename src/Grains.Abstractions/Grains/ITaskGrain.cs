@@ -18,6 +18,11 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("Cancel")]
     Task<CancelOutcome> Cancel();
 
+    /// <summary>Wakes the task after a restart or a failure elsewhere: a fresh activation recovers it from its stored
+    /// state; a pending one makes sure the dispatcher holds its request.</summary>
+    [Alias("Nudge")]
+    Task Nudge();
+
     /// <summary>The dispatcher granted a run slot. One-way, so the dispatcher never waits on a task.</summary>
     [Alias("Grant"), OneWay]
     Task Grant();

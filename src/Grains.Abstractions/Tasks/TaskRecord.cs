@@ -52,9 +52,11 @@ public sealed record TaskRecord
     [Id(21)] public bool CancelRequested { get; init; }
 
     /// <summary>Attempts made − 1, never negative.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int RetriesUsed => Math.Max(0, AttemptCount - 1);
 
     /// <summary>Seconds from first start to final end, once both are known.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public double? DurationSeconds => StartedAt is { } s && EndedAt is { } e ? (e - s).TotalSeconds : null;
 }
 
@@ -76,6 +78,7 @@ public sealed record AttemptRecord
     [Id(5)] public string? StackTrace { get; init; }
 
     /// <summary>Seconds the attempt ran, once it ended.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public double? DurationSeconds => EndedAt is { } e ? (e - StartedAt).TotalSeconds : null;
 }
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using TaskFlow.Storage;
 using TaskFlow.Tasks;
 
@@ -23,16 +25,17 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.TryAddSingleton<AttemptRunner>();
         silo.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
 
-        var storage = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.Storage ?? new StorageOptions();
-        switch (storage.Provider)
+        var storage = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.Storage ?? new TaskFlowStorageOptions();
+        silo.Services.TryAddSingleton<ITaskStore>(sp => storage.Provider switch
         {
-            case StorageProvider.Memory:
-                silo.AddMemoryGrainStorage(TaskFlowStorage.Name);
-                break;
-            default:
-                throw new InvalidOperationException(
-                    $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Memory'.");
-        }
+            StorageProvider.Memory => MemoryTaskStore.ForService(sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId),
+            StorageProvider.Sqlite => new SqliteTaskStore(storage.ConnectionString, sp.GetRequiredService<ILogger<SqliteTaskStore>>()),
+            _ => throw new InvalidOperationException(
+                $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Sqlite' or 'Memory'."),
+        });
+        silo.Services.AddKeyedSingleton<IGrainStorage>(TaskFlowStorage.Name, (sp, _) => new TaskFlowGrainStorage(sp.GetRequiredService<ITaskStore>()));
+        silo.Services.AddSingleton<TaskStoreLifecycle>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TaskStoreLifecycle>());
         return silo;
     }
 

@@ -18,6 +18,7 @@ internal sealed class TaskGrain(
 {
     private IGrainTimer? _wakeUp;
     private InFlightAttempt? _inFlight;
+    private bool _justActivated = true;
 
     private Guid TaskId => this.GetPrimaryKey();
 
@@ -73,6 +74,19 @@ internal sealed class TaskGrain(
         if (!Exists) return new CancelOutcome(null, Accepted: false, "No task has this id.");
         var transition = await ApplyAsync(new TaskEvent.CancelRequested(time.GetUtcNow()));
         return new CancelOutcome(transition.State.Record, !transition.Refused, transition.Refusal);
+    }
+
+    public async Task Nudge()
+    {
+        if (_justActivated)
+        {
+            // OnActivateAsync already recovered the task from its stored state.
+            _justActivated = false;
+            return;
+        }
+        var r = store.State.Record;
+        if (Exists && r.Status == TaskRunStatus.Pending && r.NextAttemptAt is null)
+            await Dispatcher.Request(new SlotRequest(TaskId, r.Name, r.Priority, r.CreatedAt));
     }
 
     public async Task Grant()

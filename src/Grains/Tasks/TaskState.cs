@@ -14,5 +14,6 @@ public sealed record TaskState
     [Id(2)] public int Interruptions { get; init; }
 
     /// <summary>Convenience: the task's status.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TaskRunStatus Status => Record.Status;
 }

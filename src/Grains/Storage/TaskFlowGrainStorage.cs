@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Orleans.Storage;
+using TaskFlow.Tasks;
+
+namespace TaskFlow.Storage;
+
+/// <summary>The Orleans grain storage named <c>taskflow</c>: task states go to the tasks table (one row, real columns,
+/// one write per transition); other TaskFlow grains' states go to the keyed state table as JSON.</summary>
+internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
+{
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (grainState is IGrainState<TaskState> task)
+        {
+            var stored = await store.ReadTaskAsync(grainId.GetGuidKey());
+            task.RecordExists = stored is not null;
+            task.ETag = stored?.ETag;
+            if (stored is not null) task.State = stored.Value;
+            return;
+        }
+
+        var json = await store.ReadStateAsync(TypeOf(grainId, stateName), grainId.Key.ToString()!);
+        grainState.RecordExists = json is not null;
+        grainState.ETag = json?.ETag;
+        if (json is not null) grainState.State = JsonSerializer.Deserialize<T>(json.Value, TaskStateJson.Options)!;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (grainState is IGrainState<TaskState> task)
+        {
+            task.ETag = await store.WriteTaskAsync(task.State ?? throw new InvalidOperationException("A task state to store was null."), task.ETag);
+            task.RecordExists = true;
+            return;
+        }
+
+        var json = JsonSerializer.Serialize(grainState.State, TaskStateJson.Options);
+        grainState.ETag = await store.WriteStateAsync(TypeOf(grainId, stateName), grainId.Key.ToString()!, json, grainState.ETag);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await store.ClearStateAsync(TypeOf(grainId, stateName), grainId.Key.ToString()!, grainState.ETag);
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    private static string TypeOf(GrainId grainId, string stateName) => $"{grainId.Type}/{stateName}";
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskFlow.Grains;
+
+namespace TaskFlow.Storage;
+
+/// <summary>Ties the task store to the silo's life: the schema is prepared before any grain runs (a store that cannot
+/// be reached stops the silo with a clear error), and once the silo is active, unfinished tasks are woken —
+/// right away, then every <see cref="SweepPeriod"/> — and old history is pruned.</summary>
+internal sealed class TaskStoreLifecycle(
+    ITaskStore store,
+    IGrainFactory grains,
+    IOptions<TaskFlowOptions> options,
+    TimeProvider time,
+    ILogger<TaskStoreLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    /// <summary>How often unfinished tasks are nudged: the bound on how long a task orphaned by a dead silo or a moved
+    /// dispatcher waits before it is interrupted or queued again.</summary>
+    public static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan RetentionPeriod = TimeSpan.FromMinutes(10);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _background;
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        lifecycle.Subscribe(nameof(TaskStoreLifecycle), ServiceLifecycleStage.ApplicationServices, InitializeAsync, _ => Task.CompletedTask);
+        lifecycle.Subscribe(nameof(TaskStoreLifecycle), ServiceLifecycleStage.Active, StartBackground, StopBackgroundAsync);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.InitializeAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Log.StoreInitializeFailed(logger, ex);
+            throw;
+        }
+    }
+
+    private Task StartBackground(CancellationToken cancellationToken)
+    {
+        _background = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopBackgroundAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_background is not null) await _background.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var lastRetention = DateTimeOffset.MinValue;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var woken = await WakeUnfinishedAsync(stopping);
+                if (woken > 0) Log.RecoveryDone(logger, woken);
+                if (options.Value.RetentionDays is { } days && time.GetUtcNow() - lastRetention >= RetentionPeriod)
+                {
+                    lastRetention = time.GetUtcNow();
+                    var cutoff = lastRetention - TimeSpan.FromDays(days);
+                    var deleted = await store.DeleteFinishedBeforeAsync(cutoff, stopping);
+                    if (deleted > 0) Log.RetentionDeleted(logger, deleted, cutoff);
+                }
+                await Task.Delay(SweepPeriod, time, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is TaskStoreUnavailableException or TimeoutException)
+            {
+                Log.StoreWriteFailed(logger, 0, ex);
+                await Task.Delay(SweepPeriod, time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Calls every unfinished task: a fresh activation recovers it (interrupted or re-queued), a live one
+    /// makes sure the dispatcher still holds its request.</summary>
+    private async Task<int> WakeUnfinishedAsync(CancellationToken stopping)
+    {
+        var count = 0;
+        Guid? after = null;
+        while (true)
+        {
+            var ids = await store.UnfinishedAsync(after, 500, stopping);
+            if (ids.Count == 0) return count;
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stopping }, async (id, _) =>
+            {
+                try
+                {
+                    await grains.GetGrain<ITaskGrain>(id).Nudge();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.RecoveryFailed(logger, id, ex);
+                }
+            });
+            count += ids.Count;
+            after = ids[^1];
+        }
+    }
+}
