@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace TaskFlow.Demo;
@@ -44,11 +46,12 @@ public sealed class SendOneTimePassword : ITaskHandler<OneTimePassword>
 }
 
 /// <summary>Works for <c>durationMs</c>, reporting progress as it goes.</summary>
-public sealed class GenerateMonthlyReport : ITaskHandler<MonthlyReport>
+public sealed class GenerateMonthlyReport(DemoLedger ledger) : ITaskHandler<MonthlyReport>
 {
     /// <inheritdoc />
     public async Task RunAsync(MonthlyReport args, TaskContext context, CancellationToken cancellationToken)
     {
+        ledger.Record(context);
         const int steps = 10;
         for (var step = 1; step <= steps; step++)
         {
@@ -60,11 +63,30 @@ public sealed class GenerateMonthlyReport : ITaskHandler<MonthlyReport>
 }
 
 /// <summary>Sleeps <c>ms</c>, honouring cancellation.</summary>
-public sealed class SleepTask : ITaskHandler<Sleep>
+public sealed class SleepTask(DemoLedger ledger) : ITaskHandler<Sleep>
 {
     /// <inheritdoc />
-    public Task RunAsync(Sleep args, TaskContext context, CancellationToken cancellationToken) =>
-        Task.Delay(args.Ms, cancellationToken);
+    public Task RunAsync(Sleep args, TaskContext context, CancellationToken cancellationToken)
+    {
+        ledger.Record(context);
+        return Task.Delay(args.Ms, cancellationToken);
+    }
+}
+
+/// <summary>With <c>TaskFlow:Demo:LedgerPath</c> set, <c>sleep</c> and <c>generate_monthly_report</c> append
+/// "taskId attempt" to that file as each attempt starts: the crash tests read it to prove what ran, and how often.</summary>
+public sealed class DemoLedger(Microsoft.Extensions.Configuration.IConfiguration configuration)
+{
+    private readonly string? _path = configuration["TaskFlow:Demo:LedgerPath"];
+    private readonly Lock _gate = new();
+
+    /// <summary>Appends the attempt's line, when a ledger is configured.</summary>
+    public void Record(TaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrEmpty(_path)) return;
+        lock (_gate) File.AppendAllText(_path, $"{context.TaskId:D} {context.Attempt}{Environment.NewLine}");
+    }
 }
 
 /// <summary>Throws on its first <c>failTimes</c> attempts, then succeeds.</summary>
@@ -96,6 +118,7 @@ public static class DemoTasks
     public static TaskFlowBuilder AddDemoTasks(this TaskFlowBuilder tf)
     {
         ArgumentNullException.ThrowIfNull(tf);
+        tf.Services.TryAddSingleton<DemoLedger>();
         return tf
             .AddTask<SendWelcomeEmail>("send_welcome_email", o => o.Retries(3).Delay(1).Backoff(2))
             .AddTask<SendOneTimePassword>("send_otp", o => o.Priority(9).Retries(2))
