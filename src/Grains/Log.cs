@@ -52,4 +52,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "The task store could not be prepared")]
     public static partial void StoreInitializeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "The dispatcher is rebuilding its queue from {Count} unfinished tasks")]
+    public static partial void DispatcherRebuilding(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "The slot lease of task {TaskId} expired; the slot is free again and the task is asked to recover")]
+    public static partial void LeaseExpired(ILogger logger, Guid taskId);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Task {TaskId} could not reach the dispatcher; the next resync or sweep repairs it")]
+    public static partial void DispatcherUnreachable(ILogger logger, Guid taskId, Exception exception);
 }

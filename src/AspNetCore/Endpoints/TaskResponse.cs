@@ -128,9 +128,13 @@ public sealed record EnqueueTaskRequest(
 /// <summary>A registered task and its options, as <c>GET /tasks/registry</c> lists it.</summary>
 public sealed record RegistryEntry(
     string Name, int Retries, double DelaySeconds, double Backoff, double? MaxDelaySeconds, int Priority,
-    int? MaxConcurrency, double? TimeoutSeconds, bool RequeueOnInterrupt)
+    int? MaxConcurrency, double? TimeoutSeconds, bool RequeueOnInterrupt, RateLimitEntry? RateLimit)
 {
     internal static RegistryEntry From(TaskRegistration r) => new(
         r.Name, r.Options.Retries, r.Options.DelaySeconds, r.Options.Backoff, r.Options.MaxDelaySeconds, r.Options.Priority,
-        r.Options.MaxConcurrency, r.Options.TimeoutSeconds, r.Options.RequeueOnInterrupt);
+        r.Options.MaxConcurrency, r.Options.TimeoutSeconds, r.Options.RequeueOnInterrupt,
+        r.Options.RateLimit is { } rate ? new RateLimitEntry(rate.Starts, rate.PeriodSeconds) : null);
 }
+
+/// <summary>At most <paramref name="Starts"/> starts per <paramref name="PeriodSeconds"/>, cluster-wide.</summary>
+public sealed record RateLimitEntry(int Starts, double PeriodSeconds);

@@ -21,6 +21,14 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     [Alias("Withdraw")]
     Task Withdraw(Guid taskId);
 
+    /// <summary>A running task is alive: extend its slot's lease (or count it again after the dispatcher moved).</summary>
+    [Alias("Renew")]
+    Task Renew(Guid taskId, string name);
+
+    /// <summary>A task answered a resync and needs no slot (finished, or waiting on a timer).</summary>
+    [Alias("Resynced")]
+    Task Resynced(Guid taskId);
+
     /// <summary>Queue lengths and slots in use.</summary>
     [Alias("Snapshot"), AlwaysInterleave]
     Task<DispatchSnapshot> Snapshot();
@@ -39,4 +47,5 @@ public sealed record SlotRequest(
 public sealed record DispatchSnapshot(
     [property: Id(0)] int Running,
     [property: Id(1)] int MaxConcurrency,
-    [property: Id(2)] ImmutableDictionary<int, int> QueuedByPriority);
+    [property: Id(2)] ImmutableDictionary<int, int> QueuedByPriority,
+    [property: Id(3)] string Host);

@@ -23,6 +23,11 @@ public interface ITaskGrain : IGrainWithGuidKey
     [Alias("Nudge")]
     Task Nudge();
 
+    /// <summary>The dispatcher was rebuilt, or this task's lease ran out: report what the task needs (renew a running
+    /// slot, request one, or nothing). One-way, like <see cref="Grant"/>.</summary>
+    [Alias("Resync"), OneWay]
+    Task Resync();
+
     /// <summary>The dispatcher granted a run slot. One-way, so the dispatcher never waits on a task.</summary>
     [Alias("Grant"), OneWay]
     Task Grant();

@@ -25,6 +25,9 @@ public sealed record TaskOptions
     /// <summary>At most this many tasks of this name run at once, cluster-wide.</summary>
     [Id(7)] public int? MaxConcurrency { get; init; }
 
+    /// <summary>At most this many starts of this task name per period, cluster-wide (for APIs that meter calls).</summary>
+    [Id(8)] public TaskRateLimit? RateLimit { get; init; }
+
     /// <summary>Describes what is out of range, or returns null when every option is valid.</summary>
     public string? Validate()
     {
@@ -34,6 +37,8 @@ public sealed record TaskOptions
         if (MaxDelaySeconds is { } max && (!double.IsFinite(max) || max < 0)) return $"max delay must be 0 or more seconds (was {max})";
         if (TimeoutSeconds is { } t && (!double.IsFinite(t) || t <= 0)) return $"timeout must be more than 0 seconds (was {t})";
         if (MaxConcurrency is { } c && c < 1) return $"max concurrency must be 1 or more (was {c})";
+        if (RateLimit is { } rate && rate.Starts < 1) return $"a rate limit must allow 1 or more starts (was {rate.Starts})";
+        if (RateLimit is { } r && (!double.IsFinite(r.PeriodSeconds) || r.PeriodSeconds <= 0)) return $"a rate limit period must be more than 0 seconds (was {r.PeriodSeconds})";
         return null;
     }
 }
@@ -77,9 +82,17 @@ public sealed class TaskOptionsBuilder
     /// <summary>At most this many tasks of this name run at once, cluster-wide.</summary>
     public TaskOptionsBuilder MaxConcurrency(int limit) => Set(Options with { MaxConcurrency = limit });
 
+    /// <summary>At most <paramref name="starts"/> starts per <paramref name="period"/>, cluster-wide.</summary>
+    public TaskOptionsBuilder RateLimit(int starts, TimeSpan period) =>
+        Set(Options with { RateLimit = new TaskRateLimit(starts, period.TotalSeconds) });
+
     private TaskOptionsBuilder Set(TaskOptions options)
     {
         Options = options;
         return this;
     }
 }
+
+/// <summary>A start budget: at most <see cref="Starts"/> starts in any window of <see cref="PeriodSeconds"/>.</summary>
+[GenerateSerializer, Immutable, Alias("taskflow.TaskRateLimit.v1")]
+public sealed record TaskRateLimit([property: Id(0)] int Starts, [property: Id(1)] double PeriodSeconds);

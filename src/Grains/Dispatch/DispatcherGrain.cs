@@ -1,23 +1,60 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskFlow.Grains;
+using TaskFlow.Storage;
 
 namespace TaskFlow.Dispatch;
 
 /// <summary>The one dispatcher of the cluster (key 0). Its single activation is what makes
-/// <c>TaskFlow:MaxConcurrency</c> exact across silos. Grants go out as one-way calls so it never waits on a task.</summary>
+/// <c>TaskFlow:MaxConcurrency</c> exact across silos. Grants go out as one-way calls so it never waits on a task.
+/// Its queue lives in memory and is rebuilt from the stored task states whenever it activates (after a move or a
+/// crash): every unfinished task is asked to resync, and no new slot is granted until the running ones have
+/// reported (or <see cref="DispatchTimings.RebuildWait"/> passed).</summary>
 [GrainType("taskflow.dispatcher"), KeepAlive]
 internal sealed class DispatcherGrain(
     IOptions<TaskFlowOptions> options,
     TaskRegistry registry,
+    ITaskStore store,
+    TimeProvider time,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
     private readonly SlotQueue _queue = new(
         options.Value.MaxConcurrency,
-        name => registry.TryGet(name, out var r) ? r.Options.MaxConcurrency : null);
+        name => registry.TryGet(name, out var r) ? r.Options : null,
+        DispatchTimings.Lease);
+
+    private readonly HashSet<Guid> _awaitingResync = [];
+    private DateTimeOffset _rebuildDeadline;
+    private IGrainTimer? _tick;
+    private IGrainTimer? _rateWakeUp;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _tick = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
+        {
+            DueTime = DispatchTimings.Tick, Period = DispatchTimings.Tick, Interleave = false, KeepAlive = true,
+        });
+
+        _rebuildDeadline = time.GetUtcNow() + DispatchTimings.RebuildWait;
+        Guid? after = null;
+        while (true)
+        {
+            var ids = await store.UnfinishedAsync(after, 1_000, cancellationToken);
+            if (ids.Count == 0) break;
+            foreach (var id in ids)
+            {
+                _awaitingResync.Add(id);
+                _ = GrainFactory.GetGrain<ITaskGrain>(id).Resync();
+            }
+            after = ids[^1];
+        }
+        if (_awaitingResync.Count > 0) Log.DispatcherRebuilding(logger, _awaitingResync.Count);
+    }
 
     public Task Request(SlotRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        _awaitingResync.Remove(request.TaskId);
         _queue.Enqueue(request);
         GrantFreeSlots();
         return Task.CompletedTask;
@@ -25,26 +62,74 @@ internal sealed class DispatcherGrain(
 
     public Task Release(Guid taskId)
     {
+        _awaitingResync.Remove(taskId);
         if (_queue.Release(taskId)) GrantFreeSlots();
         return Task.CompletedTask;
     }
 
     public Task Withdraw(Guid taskId)
     {
+        _awaitingResync.Remove(taskId);
         _queue.Withdraw(taskId);
         return Task.CompletedTask;
     }
 
+    public Task Renew(Guid taskId, string name)
+    {
+        _awaitingResync.Remove(taskId);
+        _queue.Renew(taskId, name, time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task Resynced(Guid taskId)
+    {
+        _awaitingResync.Remove(taskId);
+        GrantFreeSlots();
+        return Task.CompletedTask;
+    }
+
     public Task<DispatchSnapshot> Snapshot() =>
-        Task.FromResult(new DispatchSnapshot(_queue.Running, _queue.MaxConcurrency, _queue.QueuedByPriority()));
+        Task.FromResult(new DispatchSnapshot(_queue.Running, _queue.MaxConcurrency, _queue.QueuedByPriority(), RuntimeIdentity));
+
+    private Task OnTickAsync()
+    {
+        foreach (var expired in _queue.ExpireLeases(time.GetUtcNow()))
+        {
+            // The task's silo died or it stopped renewing: its slot is free again, and the task is asked to recover
+            // (a fresh activation marks it interrupted or queues it again, per its options).
+            Log.LeaseExpired(logger, expired);
+            _ = GrainFactory.GetGrain<ITaskGrain>(expired).Resync();
+        }
+        GrantFreeSlots();
+        return Task.CompletedTask;
+    }
 
     private void GrantFreeSlots()
     {
-        foreach (var grant in _queue.TakeGrants())
+        var now = time.GetUtcNow();
+        if (_awaitingResync.Count > 0)
+        {
+            if (now < _rebuildDeadline) return;
+            _awaitingResync.Clear();
+        }
+
+        foreach (var grant in _queue.TakeGrants(now))
         {
             Log.SlotGranted(logger, grant.TaskId, grant.Name, grant.Priority, _queue.Running);
             // One-way: returns at once; the task grain answers by running or by releasing the slot.
             _ = GrainFactory.GetGrain<ITaskGrain>(grant.TaskId).Grant();
+        }
+
+        // A rate-limited task may start before the next tick: wake up exactly then.
+        if (_rateWakeUp is null && _queue.NextRateLimitOpening(now) is { } opens && opens - now < DispatchTimings.Tick)
+        {
+            _rateWakeUp = this.RegisterGrainTimer(() =>
+            {
+                _rateWakeUp?.Dispose();
+                _rateWakeUp = null;
+                GrantFreeSlots();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions { DueTime = opens - now, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
         }
     }
 }

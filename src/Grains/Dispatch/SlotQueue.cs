@@ -3,14 +3,16 @@ using TaskFlow.Grains;
 
 namespace TaskFlow.Dispatch;
 
-/// <summary>The dispatcher's bookkeeping, free of Orleans: the waiting requests in run order and the slots in use.
+/// <summary>The dispatcher's bookkeeping, free of Orleans and of the clock (callers pass <c>now</c>): the waiting
+/// requests in run order, the slots in use with their leases, and per-task start windows for rate limits.
 /// Order: higher priority first, then earlier due time, then arrival.</summary>
-public sealed class SlotQueue(int maxConcurrency, Func<string, int?> perTaskLimit)
+public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> optionsOf, TimeSpan lease)
 {
     private readonly SortedSet<Entry> _waiting = new(EntryOrder.Instance);
     private readonly Dictionary<Guid, Entry> _waitingById = [];
-    private readonly Dictionary<Guid, string> _running = [];
+    private readonly Dictionary<Guid, Grant> _running = [];
     private readonly Dictionary<string, int> _runningByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _startsByName = new(StringComparer.Ordinal);
     private long _arrivals;
 
     /// <summary>Slots in use.</summary>
@@ -47,14 +49,37 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, int?> perTaskLimi
     /// <summary>Frees the slot a task held.</summary>
     public bool Release(Guid taskId)
     {
-        if (!_running.Remove(taskId, out var name)) return false;
-        if (--_runningByName[name] == 0) _runningByName.Remove(name);
+        if (!_running.Remove(taskId, out var grant)) return false;
+        if (--_runningByName[grant.Name] == 0) _runningByName.Remove(grant.Name);
         return true;
     }
 
-    /// <summary>Takes as many waiting requests as free slots and per-task limits allow, in run order, and marks them
-    /// running.</summary>
-    public List<SlotRequest> TakeGrants()
+    /// <summary>A running task says it is alive: its lease is extended. A task the queue does not know (the dispatcher
+    /// was rebuilt while it ran) is counted again, so the limit keeps holding.</summary>
+    public void Renew(Guid taskId, string name, DateTimeOffset now)
+    {
+        Withdraw(taskId);
+        if (_running.TryGetValue(taskId, out var grant))
+        {
+            _running[taskId] = grant with { ExpiresAt = now + lease };
+            return;
+        }
+        _running[taskId] = new Grant(name, now + lease);
+        _runningByName[name] = _runningByName.GetValueOrDefault(name) + 1;
+    }
+
+    /// <summary>Frees the slots whose lease ran out (their task's silo died, or it stopped renewing) and returns their
+    /// tasks, which the dispatcher then asks to recover.</summary>
+    public List<Guid> ExpireLeases(DateTimeOffset now)
+    {
+        var expired = _running.Where(p => p.Value.ExpiresAt <= now).Select(p => p.Key).ToList();
+        foreach (var id in expired) Release(id);
+        return expired;
+    }
+
+    /// <summary>Takes as many waiting requests as free slots, per-task limits and rate limits allow, in run order, and
+    /// marks them running with a fresh lease.</summary>
+    public List<SlotRequest> TakeGrants(DateTimeOffset now)
     {
         var grants = new List<SlotRequest>();
         if (_running.Count >= maxConcurrency || _waiting.Count == 0) return grants;
@@ -64,10 +89,13 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, int?> perTaskLimi
         {
             if (_running.Count >= maxConcurrency) break;
             var name = entry.Request.Name;
-            if (perTaskLimit(name) is { } limit && _runningByName.GetValueOrDefault(name) >= limit) continue;
+            var options = optionsOf(name);
+            if (options?.MaxConcurrency is { } limit && _runningByName.GetValueOrDefault(name) >= limit) continue;
+            if (options?.RateLimit is { } rate && !MayStart(name, rate, now)) continue;
             (taken ??= []).Add(entry);
-            _running[entry.Request.TaskId] = name;
+            _running[entry.Request.TaskId] = new Grant(name, now + lease);
             _runningByName[name] = _runningByName.GetValueOrDefault(name) + 1;
+            if (options?.RateLimit is not null) StartsOf(name).Enqueue(now);
             grants.Add(entry.Request);
         }
 
@@ -79,11 +107,40 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, int?> perTaskLimi
         return grants;
     }
 
+    /// <summary>When a task held back only by its rate limit may start, or null when none is.</summary>
+    public DateTimeOffset? NextRateLimitOpening(DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        foreach (var name in _waiting.Select(e => e.Request.Name).Distinct(StringComparer.Ordinal))
+        {
+            if (optionsOf(name)?.RateLimit is not { } rate || MayStart(name, rate, now)) continue;
+            var opens = StartsOf(name).Peek() + TimeSpan.FromSeconds(rate.PeriodSeconds);
+            if (next is null || opens < next) next = opens;
+        }
+        return next;
+    }
+
     /// <summary>Waiting requests counted by priority.</summary>
     public ImmutableDictionary<int, int> QueuedByPriority() =>
         _waiting.GroupBy(e => e.Request.Priority).ToImmutableDictionary(g => g.Key, g => g.Count());
 
+    private bool MayStart(string name, TaskRateLimit rate, DateTimeOffset now)
+    {
+        var starts = StartsOf(name);
+        var windowStart = now - TimeSpan.FromSeconds(rate.PeriodSeconds);
+        while (starts.Count > 0 && starts.Peek() <= windowStart) starts.Dequeue();
+        return starts.Count < rate.Starts;
+    }
+
+    private Queue<DateTimeOffset> StartsOf(string name)
+    {
+        if (!_startsByName.TryGetValue(name, out var starts)) _startsByName[name] = starts = new Queue<DateTimeOffset>();
+        return starts;
+    }
+
     private sealed record Entry(SlotRequest Request, long Arrival);
+
+    private sealed record Grant(string Name, DateTimeOffset ExpiresAt);
 
     private sealed class EntryOrder : IComparer<Entry>
     {

@@ -18,7 +18,7 @@ internal sealed class TaskGrain(
 {
     private IGrainTimer? _wakeUp;
     private InFlightAttempt? _inFlight;
-    private bool _justActivated = true;
+    private IGrainTimer? _leaseRenewal;
 
     private Guid TaskId => this.GetPrimaryKey();
 
@@ -76,24 +76,39 @@ internal sealed class TaskGrain(
         return new CancelOutcome(transition.State.Record, !transition.Refused, transition.Refusal);
     }
 
-    public async Task Nudge()
+    public Task Nudge() => ResyncAsync();
+
+    public Task Resync() => ResyncAsync();
+
+    /// <summary>Tells the dispatcher what this task needs: its running slot renewed, a slot requested, or nothing.</summary>
+    private async Task ResyncAsync()
     {
-        if (_justActivated)
+        try
         {
-            // OnActivateAsync already recovered the task from its stored state.
-            _justActivated = false;
-            return;
+            if (!Exists)
+            {
+                await Dispatcher.Resynced(TaskId);
+                return;
+            }
+            var r = store.State.Record;
+            if (r.Status == TaskRunStatus.Running && _inFlight is not null)
+                await Dispatcher.Renew(TaskId, r.Name);
+            else if (r.Status == TaskRunStatus.Pending && r.NextAttemptAt is null)
+                await Dispatcher.Request(new SlotRequest(TaskId, r.Name, r.Priority, r.CreatedAt));
+            else
+                await Dispatcher.Resynced(TaskId);
         }
-        var r = store.State.Record;
-        if (Exists && r.Status == TaskRunStatus.Pending && r.NextAttemptAt is null)
-            await Dispatcher.Request(new SlotRequest(TaskId, r.Name, r.Priority, r.CreatedAt));
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.DispatcherUnreachable(logger, TaskId, ex);
+        }
     }
 
     public async Task Grant()
     {
         if (!Exists)
         {
-            await Dispatcher.Release(TaskId);
+            await TellDispatcherAsync(d => d.Release(TaskId));
             return;
         }
         await ApplyAsync(new TaskEvent.SlotGranted(time.GetUtcNow()));
@@ -150,13 +165,14 @@ internal sealed class TaskGrain(
         switch (effect)
         {
             case TaskEffect.RequestSlot request:
-                await Dispatcher.Request(new SlotRequest(TaskId, store.State.Record.Name, request.Priority, request.DueAt));
+                await TellDispatcherAsync(d => d.Request(new SlotRequest(TaskId, store.State.Record.Name, request.Priority, request.DueAt)));
                 break;
             case TaskEffect.ReleaseSlot:
-                await Dispatcher.Release(TaskId);
+                StopLeaseRenewal();
+                await TellDispatcherAsync(d => d.Release(TaskId));
                 break;
             case TaskEffect.WithdrawRequest:
-                await Dispatcher.Withdraw(TaskId);
+                await TellDispatcherAsync(d => d.Withdraw(TaskId));
                 break;
             case TaskEffect.StartAttempt start:
                 StartAttempt(start);
@@ -176,6 +192,26 @@ internal sealed class TaskGrain(
         }
     }
 
+    /// <summary>Dispatcher calls never fail a task transition: the state is already stored, and a lost call is repaired
+    /// by the dispatcher's lease expiry, its rebuild, or the store sweep.</summary>
+    private async Task TellDispatcherAsync(Func<IDispatcherGrain, Task> call)
+    {
+        try
+        {
+            await call(Dispatcher);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.DispatcherUnreachable(logger, TaskId, ex);
+        }
+    }
+
+    private void StopLeaseRenewal()
+    {
+        _leaseRenewal?.Dispose();
+        _leaseRenewal = null;
+    }
+
     private void StartAttempt(TaskEffect.StartAttempt start)
     {
         var record = store.State.Record;
@@ -185,6 +221,13 @@ internal sealed class TaskGrain(
         // A running attempt keeps the activation alive; idle collection would otherwise orphan the handler.
         DelayDeactivation(start.Timeout is { } t ? t + TimeSpan.FromMinutes(1) : TimeSpan.FromDays(7));
         Log.AttemptStarted(logger, TaskId, record.Name, start.Attempt);
+        StopLeaseRenewal();
+        _leaseRenewal = this.RegisterGrainTimer(
+            () => TellDispatcherAsync(d => d.Renew(TaskId, record.Name)),
+            new GrainTimerCreationOptions
+            {
+                DueTime = Dispatch.DispatchTimings.RenewPeriod, Period = Dispatch.DispatchTimings.RenewPeriod, Interleave = true, KeepAlive = true,
+            });
 
         var self = this.AsReference<ITaskAttemptSink>();
         var maxAttempts = store.State.Options.Retries + 1;
