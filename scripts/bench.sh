@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Prints TaskFlow's throughput figures beside a bare grain-call loop in the same process (see docs/BENCHMARKS.md).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+dotnet build bench/TaskFlow.Benchmarks -c Release -nologo -clp:ErrorsOnly
+for provider in Memory Sqlite; do
+  dotnet bench/TaskFlow.Benchmarks/bin/Release/net10.0/TaskFlow.Benchmarks.dll "${TASKS:-5000}" "$provider" "${CONCURRENCY:-64}"
+done
