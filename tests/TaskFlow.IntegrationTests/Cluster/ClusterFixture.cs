@@ -15,6 +15,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
+        builder.Options.ServiceId = "runtime-" + Guid.NewGuid().ToString("N");
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
