@@ -6,7 +6,7 @@ var demo = builder.Configuration.GetValue("TaskFlow:Demo:Enabled", true);
 
 builder.AddTaskFlow(tf =>
 {
-    if (demo) tf.AddDemoTasks();
+    if (demo) tf.AddDemoTasks(builder.Configuration.GetValue("TaskFlow:Demo:HeartbeatSeconds", 0.0));
 });
 builder.Services.AddOpenApi();
 

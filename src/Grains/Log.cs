@@ -61,4 +61,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Task {TaskId} could not reach the dispatcher; the next resync or sweep repairs it")]
     public static partial void DispatcherUnreachable(ILogger logger, Guid taskId, Exception exception);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Schedule {ScheduleName} fired its occurrence {Occurrence} as task {TaskId}")]
+    public static partial void ScheduleFired(ILogger logger, string scheduleName, DateTimeOffset occurrence, Guid taskId);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Schedule {ScheduleName} passed over its occurrence {Occurrence}: {Reason}")]
+    public static partial void OccurrencePassed(ILogger logger, string scheduleName, DateTimeOffset occurrence, string reason);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "Schedule {ScheduleName} could not be woken")]
+    public static partial void ScheduleWakeFailed(ILogger logger, string scheduleName, Exception exception);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "Schedule {ScheduleName} was removed from code and is retired")]
+    public static partial void ScheduleRetired(ILogger logger, string scheduleName);
 }

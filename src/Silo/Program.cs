@@ -12,7 +12,7 @@ builder.UseOrleans(silo => silo
         serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId)
     .AddTaskFlow(builder.Configuration, tf =>
     {
-        if (demo) tf.AddDemoTasks();
+        if (demo) tf.AddDemoTasks(options.Demo.HeartbeatSeconds);
     }));
 
 await builder.Build().RunAsync();

@@ -110,15 +110,55 @@ public sealed class FailTask : ITaskHandler<Fail>
         throw new InvalidOperationException(args.Message);
 }
 
+/// <summary>Arguments of the demo schedules (none).</summary>
+public sealed record NoArgs;
+
+/// <summary>Pretends to refresh exchange rates (every 5 minutes).</summary>
+public sealed class SyncExchangeRates : ITaskHandler<NoArgs>
+{
+    /// <inheritdoc />
+    public async Task RunAsync(NoArgs args, TaskContext context, CancellationToken cancellationToken)
+    {
+        await Task.Delay(30, cancellationToken);
+        context.Logger.LogInformation("Exchange rates refreshed");
+    }
+}
+
+/// <summary>Pretends to send the daily digest (weekdays 09:00 New York time).</summary>
+public sealed class SendDailyDigest : ITaskHandler<NoArgs>
+{
+    /// <inheritdoc />
+    public async Task RunAsync(NoArgs args, TaskContext context, CancellationToken cancellationToken)
+    {
+        await Task.Delay(30, cancellationToken);
+        context.Logger.LogInformation("Daily digest sent");
+    }
+}
+
+/// <summary>Logs a beat; on when <c>TaskFlow:Demo:HeartbeatSeconds</c> is above 0.</summary>
+public sealed class Heartbeat : ITaskHandler<NoArgs>
+{
+    /// <inheritdoc />
+    public Task RunAsync(NoArgs args, TaskContext context, CancellationToken cancellationToken)
+    {
+        context.Logger.LogInformation("Beat");
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Registers the demo tasks of API.md.</summary>
 public static class DemoTasks
 {
     /// <summary>Adds <c>send_welcome_email</c>, <c>send_otp</c>, <c>generate_monthly_report</c>, <c>sleep</c>,
-    /// <c>flaky</c> and <c>fail</c>.</summary>
-    public static TaskFlowBuilder AddDemoTasks(this TaskFlowBuilder tf)
+    /// <c>flaky</c> and <c>fail</c>, and the schedules <c>sync_exchange_rates</c>, <c>send_daily_digest</c> and, when
+    /// <paramref name="heartbeatSeconds"/> is above 0, <c>heartbeat</c>.</summary>
+    public static TaskFlowBuilder AddDemoTasks(this TaskFlowBuilder tf, double heartbeatSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(tf);
         tf.Services.TryAddSingleton<DemoLedger>();
+        tf.AddSchedule<SyncExchangeRates>("sync_exchange_rates", every: TimeSpan.FromSeconds(300));
+        tf.AddSchedule<SendDailyDigest>("send_daily_digest", cron: "0 9 * * 1-5", timeZone: "America/New_York");
+        if (heartbeatSeconds > 0) tf.AddSchedule<Heartbeat>("heartbeat", every: TimeSpan.FromSeconds(heartbeatSeconds));
         return tf
             .AddTask<SendWelcomeEmail>("send_welcome_email", o => o.Retries(3).Delay(1).Backoff(2))
             .AddTask<SendOneTimePassword>("send_otp", o => o.Priority(9).Retries(2))

@@ -35,6 +35,7 @@ public static class TaskFlowEndpoints
         group.MapGet("/registry", GetRegistry).WithName("TaskFlowRegistry").WithSummary("Registered tasks and their options");
         group.MapGet("/{id}", GetAsync).WithName("TaskFlowGet").WithSummary("A task's record");
         group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
+        ScheduleEndpoints.Map(group);
         return group;
     }
 
@@ -88,7 +89,8 @@ public static class TaskFlowEndpoints
         }
     }
 
-    internal static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(string id, ITaskQueue queue, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(
+        string id, ITaskQueue queue, IGrainFactory grains, HttpContext http, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var taskId)) return NotFound(id);
         try
@@ -98,6 +100,7 @@ public static class TaskFlowEndpoints
             if (!result.Accepted)
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The task cannot be cancelled",
                     detail: $"Task {taskId:D} cannot be cancelled: {result.Reason}.");
+            await Audit.RecordAsync(grains, http, "cancel", [taskId], null);
             return TypedResults.Ok(TaskResponse.From(result.Record!, detail: false));
         }
         catch (Exception ex) when (IsClusterUnavailable(ex))
@@ -164,7 +167,7 @@ public static class TaskFlowEndpoints
     }
 
     internal static async Task<Results<Ok<DeleteHistoryResponse>, ValidationProblem, ProblemHttpResult>> DeleteHistoryAsync(
-        string? olderThan, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+        string? olderThan, IGrainFactory grains, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(olderThan))
             return FieldProblem("olderThan", $"is required: {TimeWindow.Accepted}.");
@@ -172,7 +175,9 @@ public static class TaskFlowEndpoints
             return FieldProblem("olderThan", $"'{olderThan}' is not {TimeWindow.Accepted}.");
         try
         {
-            return TypedResults.Ok(new DeleteHistoryResponse(await grains.GetGrain<ITaskQueryGrain>(0).DeleteHistory(cutoff!.Value).WaitAsync(cancellationToken)));
+            var deleted = await grains.GetGrain<ITaskQueryGrain>(0).DeleteHistory(cutoff!.Value).WaitAsync(cancellationToken);
+            await Audit.RecordAsync(grains, http, "delete-history", [], $"{deleted} tasks that ended before {cutoff.Value.UtcDateTime:O}");
+            return TypedResults.Ok(new DeleteHistoryResponse(deleted));
         }
         catch (Exception ex) when (IsClusterUnavailable(ex))
         {

@@ -58,6 +58,67 @@ public sealed partial class TaskFlowBuilder
         return this;
     }
 
+    /// <summary>Registers <typeparamref name="THandler"/> as the task <paramref name="name"/> and fires it every
+    /// <paramref name="every"/> (occurrences aligned to multiples of the interval), once per occurrence cluster-wide.</summary>
+    public TaskFlowBuilder AddSchedule<THandler>(string name, TimeSpan every, Action<ScheduleOptionsBuilder>? configure = null)
+        where THandler : class
+    {
+        if (every < TimeSpan.FromSeconds(1) || every > TimeSpan.FromDays(366))
+            throw new InvalidOperationException($"TaskFlow: the schedule '{name}' must run every 1 s to 366 days (was {every}).");
+        return AddScheduleCore<THandler>(name, every, null, null, TimeZoneInfo.Utc, configure);
+    }
+
+    /// <summary>Registers <typeparamref name="THandler"/> as the task <paramref name="name"/> and fires it on the cron
+    /// expression <paramref name="cron"/> (five fields, or six with seconds) in the IANA time zone
+    /// <paramref name="timeZone"/>, once per occurrence cluster-wide.</summary>
+    public TaskFlowBuilder AddSchedule<THandler>(string name, string cron, string timeZone = "UTC", Action<ScheduleOptionsBuilder>? configure = null)
+        where THandler : class
+    {
+        Cronos.CronExpression expression;
+        try
+        {
+            var fields = (cron ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            expression = Cronos.CronExpression.Parse(cron ?? "", fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            throw new InvalidOperationException($"TaskFlow: the schedule '{name}' has an invalid cron expression '{cron}': {ex.Message}", ex);
+        }
+
+        TimeZoneInfo zone;
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            throw new InvalidOperationException($"TaskFlow: the schedule '{name}' names an unknown time zone '{timeZone}'; use an IANA name such as 'America/New_York'.", ex);
+        }
+        return AddScheduleCore<THandler>(name, null, cron, expression, zone, configure);
+    }
+
+    private TaskFlowBuilder AddScheduleCore<THandler>(string name, TimeSpan? every, string? cron, Cronos.CronExpression? expression,
+        TimeZoneInfo zone, Action<ScheduleOptionsBuilder>? configure) where THandler : class
+    {
+        var options = new ScheduleOptionsBuilder();
+        configure?.Invoke(options);
+        AddTask<THandler>(name, options.TaskOptions);
+        Registry.TryGet(name, out var registration);
+        var argsJson = options.ArgsValue is { } args ? TaskArgsBinder.Serialize(args, args.GetType()) : "{}";
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(argsJson);
+            TaskArgsBinder.Bind(registration!, document.RootElement);
+        }
+        catch (TaskValidationException ex)
+        {
+            throw new InvalidOperationException($"TaskFlow: the schedule '{name}' has arguments that do not bind: {ex.Message}", ex);
+        }
+        Registry.AddSchedule(new ScheduleDefinition(name, every, cron, expression, zone, argsJson,
+            options.RunOnStartupValue, options.MisfireValue, options.OverlapValue));
+        return this;
+    }
+
     private static void ValidateName(string name)
     {
         if (string.IsNullOrWhiteSpace(name) || !NamePattern().IsMatch(name))

@@ -6,6 +6,14 @@ namespace TaskFlow;
 public sealed class TaskRegistry
 {
     private readonly Dictionary<string, TaskRegistration> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScheduleDefinition> _schedules = new(StringComparer.Ordinal);
+
+    /// <summary>Registered schedules in the order they were added.</summary>
+    public IReadOnlyList<ScheduleDefinition> Schedules => [.. _schedules.Values];
+
+    /// <summary>Finds a schedule by name.</summary>
+    public bool TryGetSchedule(string name, [NotNullWhen(true)] out ScheduleDefinition? schedule) =>
+        _schedules.TryGetValue(name, out schedule);
 
     /// <summary>Registrations in the order they were added.</summary>
     public IReadOnlyList<TaskRegistration> All => [.. _byName.Values];
@@ -28,6 +36,8 @@ public sealed class TaskRegistry
                 $"Several tasks take arguments of type {argsType.Name} ({string.Join(", ", matches.Select(m => m.Name))}); enqueue by name."),
         };
     }
+
+    internal void AddSchedule(ScheduleDefinition schedule) => _schedules.Add(schedule.Name, schedule);
 
     internal void Add(TaskRegistration registration)
     {

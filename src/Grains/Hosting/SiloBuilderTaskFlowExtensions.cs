@@ -34,6 +34,13 @@ public static class SiloBuilderTaskFlowExtensions
                 $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Sqlite' or 'Memory'."),
         });
         silo.Services.AddKeyedSingleton<IGrainStorage>(TaskFlowStorage.Name, (sp, _) => new TaskFlowGrainStorage(sp.GetRequiredService<ITaskStore>()));
+        if (storage.Provider is StorageProvider.Memory or StorageProvider.Sqlite)
+        {
+            // Schedules re-arm from the store at every start (ScheduleKeeper), so reminders need not outlive the process.
+            silo.UseInMemoryReminderService();
+        }
+        silo.Services.AddSingleton<Scheduling.ScheduleKeeper>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Scheduling.ScheduleKeeper>());
         silo.Services.AddSingleton<TaskStoreLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TaskStoreLifecycle>());
         return silo;

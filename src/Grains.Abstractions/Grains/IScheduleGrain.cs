@@ -1,0 +1,57 @@
+using Orleans.Concurrency;
+
+namespace TaskFlow.Grains;
+
+/// <summary>One schedule, keyed by its name. Its single activation is what makes each occurrence fire once across
+/// the cluster; the occurrence it fired last is stored before the task is created.</summary>
+[Alias("taskflow.IScheduleGrain")]
+public interface IScheduleGrain : IGrainWithStringKey
+{
+    /// <summary>Activates the schedule and arms its timer; harmless to call often.</summary>
+    [Alias("Ensure")]
+    Task Ensure();
+
+    /// <summary>The schedule as <c>GET /tasks/schedules</c> shows it; null for an unknown name.</summary>
+    [Alias("Describe"), AlwaysInterleave]
+    Task<ScheduleInfo?> Describe();
+
+    /// <summary>Stops firing until resumed; persisted.</summary>
+    [Alias("Pause")]
+    Task<ScheduleInfo?> Pause();
+
+    /// <summary>Fires again from the next occurrence; occurrences missed while paused are not caught up.</summary>
+    [Alias("Resume")]
+    Task<ScheduleInfo?> Resume();
+
+    /// <summary>Fires the task now, outside the timetable; returns its id, or null for an unknown name.</summary>
+    [Alias("Trigger")]
+    Task<Guid?> Trigger();
+
+    /// <summary>The schedule was removed from code: drop its reminder and state.</summary>
+    [Alias("Retire")]
+    Task Retire();
+}
+
+/// <summary>A schedule's timing and its last run.</summary>
+[GenerateSerializer, Immutable, Alias("taskflow.ScheduleInfo.v1")]
+public sealed record ScheduleInfo
+{
+    /// <summary>The schedule's (and its task's) name.</summary>
+    [Id(0)] public required string Name { get; init; }
+    /// <summary>Interval in seconds, for interval schedules.</summary>
+    [Id(1)] public double? EverySeconds { get; init; }
+    /// <summary>Cron text, for cron schedules.</summary>
+    [Id(2)] public string? Cron { get; init; }
+    /// <summary>IANA time zone id.</summary>
+    [Id(3)] public required string TimeZone { get; init; }
+    /// <summary>When it fires next; null while paused.</summary>
+    [Id(4)] public DateTimeOffset? NextRunAt { get; init; }
+    /// <summary>When it last fired.</summary>
+    [Id(5)] public DateTimeOffset? LastRunAt { get; init; }
+    /// <summary>The task it last fired.</summary>
+    [Id(6)] public Guid? LastTaskId { get; init; }
+    /// <summary>That task's status.</summary>
+    [Id(7)] public TaskRunStatus? LastStatus { get; init; }
+    /// <summary>True while paused.</summary>
+    [Id(8)] public bool Paused { get; init; }
+}

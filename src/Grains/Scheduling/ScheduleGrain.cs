@@ -1,0 +1,198 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using TaskFlow.Grains;
+using TaskFlow.Storage;
+
+namespace TaskFlow.Scheduling;
+
+/// <summary>One schedule. Woken precisely by a grain timer at each occurrence, and durably by an Orleans reminder
+/// (every minute) so it comes back after its silo dies even if nothing else calls it. Each fire stores the occurrence
+/// and the new task's id before creating the task.</summary>
+[GrainType("taskflow.schedule")]
+internal sealed class ScheduleGrain(
+    [PersistentState("schedule", TaskFlowStorage.Name)] IPersistentState<ScheduleState> store,
+    TaskRegistry registry,
+    TimeProvider time,
+    ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
+{
+    private const string ReminderName = "taskflow-schedule";
+    private IGrainTimer? _timer;
+    private ScheduleDefinition? _definition;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!registry.TryGetSchedule(Name, out _definition)) return;
+        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await CompleteLastFireAsync();
+        await TickAsync();
+    }
+
+    public Task Ensure() => Task.CompletedTask;
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_definition is null)
+        {
+            // Removed from code since the reminder was registered.
+            await RetireAsync();
+            return;
+        }
+        if (_timer is null) await TickAsync();
+    }
+
+    public async Task<ScheduleInfo?> Describe()
+    {
+        if (_definition is null) return null;
+        TaskRunStatus? lastStatus = null;
+        if (store.State.LastTaskId is { } last && store.State.LastTaskCreated)
+            lastStatus = (await GrainFactory.GetGrain<ITaskGrain>(last).Get())?.Status;
+        return Info(lastStatus);
+    }
+
+    public async Task<ScheduleInfo?> Pause()
+    {
+        if (_definition is null) return null;
+        store.State.Paused = true;
+        await store.WriteStateAsync();
+        return await Describe();
+    }
+
+    public async Task<ScheduleInfo?> Resume()
+    {
+        if (_definition is null) return null;
+        store.State.Paused = false;
+        // Occurrences that passed while paused are not caught up.
+        store.State.LastOccurrence = time.GetUtcNow();
+        await store.WriteStateAsync();
+        await TickAsync();
+        return await Describe();
+    }
+
+    public async Task<Guid?> Trigger()
+    {
+        if (_definition is null) return null;
+        return await FireAsync(time.GetUtcNow(), manual: true);
+    }
+
+    public Task Retire() => RetireAsync();
+
+    private async Task RetireAsync()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        var reminder = await this.GetReminder(ReminderName);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+        if (store.RecordExists) await store.ClearStateAsync();
+        this.DeactivateOnIdle();
+    }
+
+    private async Task TickAsync()
+    {
+        if (_definition is not { } schedule) return;
+        var now = time.GetUtcNow();
+
+        if (schedule.RunOnStartup && !store.State.StartupFired && !store.State.Paused)
+        {
+            store.State.StartupFired = true;
+            await FireAsync(now, manual: false);
+        }
+
+        var previousUnfinished = false;
+        if (schedule.Overlap == OverlapPolicy.Skip && store.State.LastTaskId is { } last)
+            previousUnfinished = (await GrainFactory.GetGrain<ITaskGrain>(last).Get()) is { } r && !r.Status.IsTerminal();
+
+        var decision = ScheduleTimetable.Decide(schedule, store.State.LastOccurrence, now, store.State.Paused, previousUnfinished);
+        if (decision.Fire is { } occurrence)
+        {
+            store.State.LastOccurrence = decision.LastOccurrence;
+            await FireAsync(occurrence, manual: false);
+        }
+        else if (store.State.LastOccurrence != decision.LastOccurrence)
+        {
+            if (decision.PassReason is { } reason) Log.OccurrencePassed(logger, Name, decision.LastOccurrence, reason);
+            store.State.LastOccurrence = decision.LastOccurrence;
+            await store.WriteStateAsync();
+        }
+
+        Arm(decision.WakeAt);
+    }
+
+    /// <summary>Stores the fire (occurrence and new task id) first, then creates the task, then records that it exists.
+    /// A crash between the two writes is finished by <see cref="CompleteLastFireAsync"/> with the same task id.</summary>
+    private async Task<Guid> FireAsync(DateTimeOffset occurrence, bool manual)
+    {
+        var taskId = Guid.NewGuid();
+        store.State.LastTaskId = taskId;
+        store.State.LastFiredAt = time.GetUtcNow();
+        store.State.LastFiredOccurrence = occurrence;
+        store.State.LastTaskCreated = false;
+        await store.WriteStateAsync();
+        await CreateTaskAsync(taskId, occurrence, manual);
+        store.State.LastTaskCreated = true;
+        await store.WriteStateAsync();
+        Log.ScheduleFired(logger, Name, occurrence, taskId);
+        return taskId;
+    }
+
+    private async Task CompleteLastFireAsync()
+    {
+        if (store.State is { LastTaskId: { } id, LastTaskCreated: false, LastFiredOccurrence: { } occurrence })
+        {
+            await CreateTaskAsync(id, occurrence, manual: false);
+            store.State.LastTaskCreated = true;
+            await store.WriteStateAsync();
+        }
+    }
+
+    private Task<TaskRecord> CreateTaskAsync(Guid taskId, DateTimeOffset occurrence, bool manual)
+    {
+        var tags = ImmutableDictionary<string, string>.Empty
+            .Add(manual ? "triggeredAt" : "occurrence", occurrence.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        return GrainFactory.GetGrain<ITaskGrain>(taskId).Create(new TaskSpec
+        {
+            Name = Name,
+            ArgsJson = _definition!.ArgsJson,
+            Source = TaskSource.Scheduled,
+            ScheduleName = Name,
+            Tags = tags,
+        });
+    }
+
+    private void Arm(DateTimeOffset? wakeAt)
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (wakeAt is not { } at) return;
+        var due = at - time.GetUtcNow();
+        _timer = this.RegisterGrainTimer(async () =>
+        {
+            _timer = null;
+            await TickAsync();
+        }, new GrainTimerCreationOptions
+        {
+            DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+    }
+
+    private ScheduleInfo Info(TaskRunStatus? lastStatus)
+    {
+        var schedule = _definition!;
+        return new ScheduleInfo
+        {
+            Name = Name,
+            EverySeconds = schedule.Every?.TotalSeconds,
+            Cron = schedule.Cron,
+            TimeZone = schedule.TimeZone.Id,
+            NextRunAt = store.State.Paused ? null : schedule.NextAfter(time.GetUtcNow()),
+            LastRunAt = store.State.LastFiredAt,
+            LastTaskId = store.State.LastTaskId,
+            LastStatus = lastStatus,
+            Paused = store.State.Paused,
+        };
+    }
+}

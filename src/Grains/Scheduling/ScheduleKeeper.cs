@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using TaskFlow.Grains;
+using TaskFlow.Storage;
+
+namespace TaskFlow.Scheduling;
+
+/// <summary>On every silo: once active, retires schedules removed from code, then keeps every registered schedule
+/// grain awake (every <see cref="Period"/>), so a schedule whose silo died is back within seconds rather than at its
+/// next reminder.</summary>
+internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains, TimeProvider time, ILogger<ScheduleKeeper> logger)
+    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(ScheduleKeeper), ServiceLifecycleStage.Active, Start, StopAsync);
+
+    public void Dispose() => _stopping.Dispose();
+
+    private Task Start(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null) await _loop.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var names = registry.Schedules.Select(s => s.Name).ToArray();
+        try
+        {
+            foreach (var removed in await grains.GetGrain<IScheduleDirectoryGrain>(0).Sync(names))
+            {
+                Log.ScheduleRetired(logger, removed);
+                await grains.GetGrain<IScheduleGrain>(removed).Retire();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ScheduleWakeFailed(logger, "(directory)", ex);
+        }
+
+        while (!stopping.IsCancellationRequested)
+        {
+            foreach (var name in names)
+            {
+                try
+                {
+                    await grains.GetGrain<IScheduleGrain>(name).Ensure();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.ScheduleWakeFailed(logger, name, ex);
+                }
+            }
+            try
+            {
+                await Task.Delay(Period, time, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>Remembers which schedules exist, so one removed from code is retired at the next start.</summary>
+[Alias("taskflow.IScheduleDirectoryGrain")]
+public interface IScheduleDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Records the registered schedules; returns those known before that are no longer registered.</summary>
+    [Alias("Sync")]
+    Task<string[]> Sync(string[] registered);
+}
+
+/// <summary>The stored list of known schedules.</summary>
+[GenerateSerializer, Alias("taskflow.ScheduleDirectoryState.v1")]
+public sealed class ScheduleDirectoryState
+{
+    /// <summary>Names of the schedules registered at the last start.</summary>
+    [Id(0)] public List<string> Known { get; set; } = [];
+}
+
+[GrainType("taskflow.schedule-directory")]
+internal sealed class ScheduleDirectoryGrain(
+    [PersistentState("schedules", TaskFlowStorage.Name)] IPersistentState<ScheduleDirectoryState> store) : Grain, IScheduleDirectoryGrain
+{
+    public async Task<string[]> Sync(string[] registered)
+    {
+        ArgumentNullException.ThrowIfNull(registered);
+        var removed = store.State.Known.Except(registered, StringComparer.Ordinal).ToArray();
+        if (removed.Length > 0 || !store.State.Known.ToHashSet(StringComparer.Ordinal).SetEquals(registered))
+        {
+            store.State.Known = [.. registered];
+            await store.WriteStateAsync();
+        }
+        return removed;
+    }
+}
