@@ -54,4 +54,6 @@ public sealed record ScheduleInfo
     [Id(7)] public TaskRunStatus? LastStatus { get; init; }
     /// <summary>True while paused.</summary>
     [Id(8)] public bool Paused { get; init; }
+    /// <summary>The silo its activation lives on.</summary>
+    [Id(9)] public string? Host { get; init; }
 }

@@ -193,6 +193,7 @@ internal sealed class ScheduleGrain(
             LastTaskId = store.State.LastTaskId,
             LastStatus = lastStatus,
             Paused = store.State.Paused,
+            Host = RuntimeIdentity,
         };
     }
 }

@@ -16,16 +16,20 @@ public sealed class DispatchCluster : IAsyncDisposable
         Queue = queue;
     }
 
+    /// <summary>The every-second schedule of a cluster started with one.</summary>
+    public const string ScheduleName = "tick_every_second";
+
     public TestCluster Cluster { get; }
 
     public ITaskQueue Queue { get; }
 
-    public static async Task<DispatchCluster> StartAsync(int maxConcurrency)
+    public static async Task<DispatchCluster> StartAsync(int maxConcurrency, bool everySecondSchedule = false)
     {
         var builder = new TestClusterBuilder(3);
         builder.Options.ServiceId = "dispatch-" + Guid.NewGuid().ToString("N");
         builder.Properties["TaskFlow:MaxConcurrency"] = maxConcurrency.ToString(CultureInfo.InvariantCulture);
         builder.Properties["TaskFlow:Storage:Provider"] = "Memory";
+        if (everySecondSchedule) builder.Properties["Test:EverySecond"] = "true";
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
@@ -52,7 +56,13 @@ public sealed class DispatchCluster : IAsyncDisposable
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddTaskFlow(siloBuilder.Configuration, tf => Register(tf));
+            var everySecond = siloBuilder.Configuration["Test:EverySecond"] == "true";
+            siloBuilder.AddTaskFlow(siloBuilder.Configuration, tf =>
+            {
+                Register(tf);
+                if (everySecond)
+                    tf.AddSchedule<ProbeHandler>(ScheduleName, TimeSpan.FromSeconds(1), o => o.Args(new Probe("schedule", "tick", 0)));
+            });
             // Declare a killed silo dead within a few seconds, so failover is measured in seconds, not minutes.
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
