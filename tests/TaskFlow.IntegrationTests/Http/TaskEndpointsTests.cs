@@ -199,7 +199,7 @@ public sealed class TaskEndpointsTests(ApiFactory factory)
         var registry = await _http.GetFromJsonAsync<JsonElement>("/tasks/registry");
 
         var byName = registry.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
-        Assert.Equal(["send_welcome_email", "send_otp", "generate_monthly_report", "sleep", "flaky", "fail"], byName.Keys);
+        Assert.Equal(["send_welcome_email", "send_otp", "generate_monthly_report", "sleep", "flaky", "fail", "sync_exchange_rates", "send_daily_digest"], byName.Keys);
         var email = byName["send_welcome_email"];
         Assert.Equal(3, email.GetProperty("retries").GetInt32());
         Assert.Equal(1, email.GetProperty("delaySeconds").GetDouble());
