@@ -156,15 +156,16 @@ public static class DemoTasks
     {
         ArgumentNullException.ThrowIfNull(tf);
         tf.Services.TryAddSingleton<DemoLedger>();
-        tf.AddSchedule<SyncExchangeRates>("sync_exchange_rates", every: TimeSpan.FromSeconds(300));
-        tf.AddSchedule<SendDailyDigest>("send_daily_digest", cron: "0 9 * * 1-5", timeZone: "America/New_York");
-        if (heartbeatSeconds > 0) tf.AddSchedule<Heartbeat>("heartbeat", every: TimeSpan.FromSeconds(heartbeatSeconds));
-        return tf
+        tf
             .AddTask<SendWelcomeEmail>("send_welcome_email", o => o.Retries(3).Delay(1).Backoff(2))
             .AddTask<SendOneTimePassword>("send_otp", o => o.Priority(9).Retries(2))
             .AddTask<GenerateMonthlyReport>("generate_monthly_report", o => o.Priority(1).Retries(1))
             .AddTask<SleepTask>("sleep", o => o.RequeueOnInterrupt(false))
             .AddTask<FlakyTask>("flaky", o => o.Retries(3).Delay(0.2).Backoff(2))
-            .AddTask<FailTask>("fail", o => o.Retries(0));
+            .AddTask<FailTask>("fail", o => o.Retries(0))
+            .AddSchedule<SyncExchangeRates>("sync_exchange_rates", every: TimeSpan.FromSeconds(300))
+            .AddSchedule<SendDailyDigest>("send_daily_digest", cron: "0 9 * * 1-5", timeZone: "America/New_York");
+        if (heartbeatSeconds > 0) tf.AddSchedule<Heartbeat>("heartbeat", every: TimeSpan.FromSeconds(heartbeatSeconds));
+        return tf;
     }
 }
