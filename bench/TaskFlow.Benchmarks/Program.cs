@@ -13,6 +13,15 @@ using TaskFlow.Storage;
 // Throughput of no-op tasks through TaskFlow (enqueue → store → dispatch → run → store) beside the rate of a bare
 // grain-call loop in the same process, on the same silo, in the same run: the ratio is the figure that travels.
 // Usage: dotnet run -c Release --project bench/TaskFlow.Benchmarks -- [tasks=5000] [provider=Memory|Sqlite] [concurrency=64]
+//        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- schedules [count=100] [seconds=60]
+if (args.Length > 0 && args[0] == "schedules")
+{
+    await ScheduleBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 60);
+    return;
+}
+
 var tasks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000;
 var provider = args.Length > 1 ? args[1] : "Memory";
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
