@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "The task store could not be prepared")]
     public static partial void StoreInitializeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Applied schema script {Version} ({ScriptName})")]
+    public static partial void SchemaScriptApplied(ILogger logger, int version, string scriptName);
 }
