@@ -1,18 +1,36 @@
 using TaskFlow;
 using TaskFlow.Demo;
 using TaskFlow.Hosting;
+using TaskFlow.Storage;
 
 // A standalone silo: the cluster deployment's worker. API nodes join it with TaskFlow:Cluster:Mode=Client.
-var builder = Host.CreateApplicationBuilder(args);
+// `--migrate-only` applies the PostgreSQL schema of this version (TaskFlow:Storage:ConnectionString) and exits.
+const string MigrateOnly = "--migrate-only";
+var migrateOnly = args.Contains(MigrateOnly);
+var builder = Host.CreateApplicationBuilder(args.Where(a => a != MigrateOnly).ToArray());
 var options = builder.Configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>() ?? new TaskFlowOptions();
-var demo = options.Demo.Enabled;
 
+if (migrateOnly)
+{
+    using var host = builder.Build();
+    var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskFlow.Migrate");
+    if (options.Storage.Provider != StorageProvider.Postgres)
+    {
+        logger.LogError("{Switch} needs TaskFlow:Storage:Provider=Postgres (it is {Provider})", MigrateOnly, options.Storage.Provider);
+        return 2;
+    }
+    var applied = await PostgresSchemaMigrator.ApplyAsync(options.Storage.ConnectionString, logger, CancellationToken.None);
+    logger.LogInformation("Schema up to date; {Count} scripts applied now", applied.Count);
+    return 0;
+}
+
+var demo = options.Demo.Enabled;
 builder.UseOrleans(silo => silo
-    .UseLocalhostClustering(options.Cluster.SiloPort, options.Cluster.GatewayPort,
-        serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId)
+    .UseTaskFlowClustering(options)
     .AddTaskFlow(builder.Configuration, tf =>
     {
         if (demo) tf.AddDemoTasks();
     }));
 
 await builder.Build().RunAsync();
+return 0;
