@@ -1,6 +1,7 @@
 using TaskFlow;
 using TaskFlow.Demo;
 using TaskFlow.Hosting;
+using TaskFlow.Silo;
 using TaskFlow.Storage;
 
 // A standalone silo: the cluster deployment's worker. API nodes join it with TaskFlow:Cluster:Mode=Client.
@@ -16,12 +17,20 @@ if (migrateOnly)
     var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskFlow.Migrate");
     if (options.Storage.Provider != StorageProvider.Postgres)
     {
-        logger.LogError("{Switch} needs TaskFlow:Storage:Provider=Postgres (it is {Provider})", MigrateOnly, options.Storage.Provider);
+        MigrateLog.WrongProvider(logger, MigrateOnly, options.Storage.Provider);
         return 2;
     }
-    var applied = await PostgresSchemaMigrator.ApplyAsync(options.Storage.ConnectionString, logger, CancellationToken.None);
-    logger.LogInformation("Schema up to date; {Count} scripts applied now", applied.Count);
-    return 0;
+    try
+    {
+        var applied = await PostgresSchemaMigrator.ApplyAsync(options.Storage.ConnectionString, logger, CancellationToken.None);
+        MigrateLog.UpToDate(logger, applied.Count);
+        return 0;
+    }
+    catch (TaskStoreUnavailableException ex)
+    {
+        MigrateLog.Unreachable(logger, ex.Message);
+        return 1;
+    }
 }
 
 var demo = options.Demo.Enabled;
