@@ -220,7 +220,6 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
                 var results = new (string? ETag, Exception? Error)[batch.Count];
                 try
                 {
-                    // A connection lost with the server (restart, failover) is replaced for the next group.
                     connection ??= await PostgresConnections.OpenAsync(_dataSource, CancellationToken.None);
                     await CommitAsync(connection, batch, results);
                     Interlocked.Increment(ref _commits);
@@ -231,7 +230,9 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
                     Log.StoreWriteFailed(_logger, batch.Count, ex);
                     var unavailable = ex as TaskStoreUnavailableException ?? new TaskStoreUnavailableException("The PostgreSQL task store could not commit: " + ex.Message, ex);
                     for (var i = 0; i < batch.Count; i++) results[i] = (null, unavailable);
-                    if (connection is { State: not System.Data.ConnectionState.Open })
+                    // The connection may be broken (server restart, failover, killed backend): start the next group
+                    // on a fresh one rather than guess.
+                    if (connection is not null)
                     {
                         await connection.DisposeAsync();
                         connection = null;

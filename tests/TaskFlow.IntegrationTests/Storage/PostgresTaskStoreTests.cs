@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using TaskFlow.Grains;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Storage;
+using TaskFlow.Tasks;
 
 namespace TaskFlow.IntegrationTests.Storage;
 
@@ -60,6 +62,39 @@ public sealed class PostgresTaskStoreTests(PostgresServer server) : TaskStoreCon
 
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task The_writer_recovers_from_a_lost_connection_and_only_the_group_in_flight_fails()
+    {
+        var store = new PostgresTaskStore(_connectionString, NullLogger<PostgresTaskStore>.Instance);
+        await store.InitializeAsync(CancellationToken.None);
+        await store.WriteTaskAsync(NewState(), null);
+
+        await using (var connection = new NpgsqlConnection(server.AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", connection);
+            kill.Parameters.Add(new NpgsqlParameter<string> { TypedValue = new NpgsqlConnectionStringBuilder(_connectionString).Database! });
+            await kill.ExecuteNonQueryAsync();
+        }
+        NpgsqlConnection.ClearAllPools(); // idle pooled connections died too; only the writer's own is left to find out
+
+        // The first group finds the connection dead and is reported unavailable (nothing of it stored); the next one
+        // runs on a fresh connection.
+        var lost = NewState();
+        await Assert.ThrowsAsync<TaskStoreUnavailableException>(() => store.WriteTaskAsync(lost, null));
+        var after = NewState();
+        var etag = await store.WriteTaskAsync(after, null);
+        Assert.Equal(etag, (await store.ReadTaskAsync(after.Record.TaskId))!.ETag);
+        Assert.Null(await store.ReadTaskAsync(lost.Record.TaskId));
+        await store.DisposeAsync();
+    }
+
+    private static TaskState NewState() => new()
+    {
+        Record = new TaskRecord { TaskId = Guid.NewGuid(), Name = "email", Status = TaskRunStatus.Pending, Source = TaskSource.Api, CreatedAt = T0, ArgsJson = "{}" },
+        Options = TaskOptions.Default,
+    };
 
     [Fact]
     public async Task Silos_starting_together_apply_each_schema_version_once()
