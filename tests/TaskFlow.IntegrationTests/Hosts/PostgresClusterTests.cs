@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
@@ -54,6 +53,34 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
             await ExpectAllSucceededAsync(api, second);
             output.WriteLine($"second round done {clock.Elapsed.TotalSeconds:0.0} s after the kill");
             Assert.False(survivor.HasExited, survivor.Output);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task An_embedded_api_joins_the_membership_table_and_keeps_its_history_in_postgres()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        try
+        {
+            await using var api = await ApiHost.StartAsync(new Dictionary<string, string>
+            {
+                ["TaskFlow__Storage__Provider"] = "Postgres",
+                ["TaskFlow__Storage__ConnectionString"] = connectionString,
+            });
+            await WaitForActiveSilosAsync(connectionString, 1);
+
+            var ids = await EnqueueAsync(api, 3, "embedded");
+            await ExpectAllSucceededAsync(api, ids);
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM taskflow.tasks WHERE status = 'success' AND task_id = ANY($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. ids] });
+            Assert.Equal(3L, await command.ExecuteScalarAsync());
         }
         finally
         {
