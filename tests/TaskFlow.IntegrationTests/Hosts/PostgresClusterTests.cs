@@ -88,6 +88,36 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
         }
     }
 
+    [Fact]
+    public async Task The_silo_migrate_only_command_applies_the_schema_once_and_exits()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        try
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["TaskFlow__Storage__Provider"] = "Postgres",
+                ["TaskFlow__Storage__ConnectionString"] = connectionString,
+            };
+            foreach (var run in new[] { "first", "again" })
+            {
+                await using var command = HostProcess.Start("Silo", settings, "--migrate-only");
+                Assert.True(await command.WaitForExitAsync(StartTimeout) == 0, $"{run} run:\n{command.Output}");
+            }
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var versions = new NpgsqlCommand("SELECT count(*) FROM taskflow.schema_migrations", connection);
+            Assert.Equal((long)TaskFlow.Storage.PostgresSchemaMigrator.Scripts.Count, await versions.ExecuteScalarAsync());
+            await using var membership = new NpgsqlCommand("SELECT count(*) FROM OrleansQuery", connection);
+            Assert.True((long)(await membership.ExecuteScalarAsync())! > 0);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
     private static HostProcess StartSilo(Dictionary<string, string> settings, int siloPort) =>
         HostProcess.Start("Silo", new Dictionary<string, string>(settings)
         {
