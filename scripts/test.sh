@@ -13,6 +13,20 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# == install prerequisites (idempotent, quiet): the PostgreSQL tests start their own throwaway server from the
+# server binaries (Debian's `postgresql` package brings /usr/lib/postgresql/15/bin on bookworm). Skipped when
+# TASKFLOW_TEST_POSTGRES names a server to use instead.
+if [[ -z "${TASKFLOW_TEST_POSTGRES:-}" ]] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  echo "== install prerequisites (postgresql)"
+  if [[ "$(id -u)" -ne 0 ]]; then
+    echo "PostgreSQL server binaries are missing: run as root, or apt-get install -y postgresql" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
 cleanup() {
   local status=$?
   # Child hosts started by tests are killed by the tests themselves; this catches anything a crash left behind.

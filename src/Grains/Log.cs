@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "Schedule {ScheduleName} was removed from code and is retired")]
     public static partial void ScheduleRetired(ILogger logger, string scheduleName);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Applied schema script {Version} ({ScriptName})")]
+    public static partial void SchemaScriptApplied(ILogger logger, int version, string scriptName);
 }

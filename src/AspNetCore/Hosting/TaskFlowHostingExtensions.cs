@@ -8,7 +8,8 @@ using TaskFlow.Hosting;
 namespace TaskFlow;
 
 /// <summary><c>builder.AddTaskFlow(tf =&gt; tf.AddTask&lt;T&gt;("name"))</c>: registers tasks and, per
-/// <c>TaskFlow:Cluster:Mode</c>, hosts a silo in this process (Embedded) or joins a cluster as a client (Client).</summary>
+/// <c>TaskFlow:Cluster:Mode</c>, hosts a silo in this process (Embedded) or joins a cluster as a client (Client).
+/// Clustering follows the storage provider: ADO.NET on PostgreSQL, localhost otherwise.</summary>
 public static class TaskFlowHostingExtensions
 {
     /// <summary>Adds TaskFlow to an ASP.NET Core (or any generic) host.</summary>
@@ -26,13 +27,12 @@ public static class TaskFlowHostingExtensions
         if (cluster.Mode == ClusterMode.Embedded)
         {
             builder.UseOrleans(silo => silo
-                .UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId)
+                .UseTaskFlowClustering(options)
                 .AddTaskFlow(configuration));
         }
         else
         {
-            builder.UseOrleansClient(client => client
-                .UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
+            builder.UseOrleansClient(client => client.UseTaskFlowClustering(options));
         }
 
         builder.Services.TryAddSingleton<ITaskQueue, TaskQueue>();

@@ -30,8 +30,9 @@ public static class SiloBuilderTaskFlowExtensions
         {
             StorageProvider.Memory => MemoryTaskStore.ForService(sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId),
             StorageProvider.Sqlite => new SqliteTaskStore(storage.ConnectionString, sp.GetRequiredService<ILogger<SqliteTaskStore>>()),
+            StorageProvider.Postgres => new PostgresTaskStore(storage.ConnectionString, sp.GetRequiredService<ILogger<PostgresTaskStore>>()),
             _ => throw new InvalidOperationException(
-                $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Sqlite' or 'Memory'."),
+                $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Sqlite', 'Postgres' or 'Memory'."),
         });
         silo.Services.AddKeyedSingleton<IGrainStorage>(TaskFlowStorage.Name, (sp, _) => new TaskFlowGrainStorage(sp.GetRequiredService<ITaskStore>()));
         if (storage.Provider is StorageProvider.Memory or StorageProvider.Sqlite)

@@ -50,6 +50,13 @@ public sealed class HostProcess : IAsyncDisposable
         Eventually.WaitAsync(() => Task.FromResult(_output.Any(l => l.Contains(text, StringComparison.Ordinal)) || _process.HasExited),
             done => done, timeout, $"'{text}' in the output");
 
+    /// <summary>Waits for a process that ends by itself (a command) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

@@ -1,178 +1,42 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Storage;
-using TaskFlow.Grains;
 using TaskFlow.Storage;
-using TaskFlow.Tasks;
 
 namespace TaskFlow.IntegrationTests.Storage;
 
-public sealed class SqliteTaskStoreTests : IAsyncLifetime
+/// <summary>The store contract on a SQLite file per test.</summary>
+public sealed class SqliteTaskStoreTests : TaskStoreContractTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"taskflow-store-{Guid.NewGuid():N}.db");
-    private SqliteTaskStore _store = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<ITaskStore> CreateStoreAsync()
     {
-        _store = new SqliteTaskStore($"Data Source={_path}", NullLogger<SqliteTaskStore>.Instance);
-        await _store.InitializeAsync(CancellationToken.None);
+        var store = new SqliteTaskStore($"Data Source={_path}", NullLogger<SqliteTaskStore>.Instance);
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
     }
 
-    public async Task DisposeAsync()
+    protected override long CommitsOf(ITaskStore store) => ((SqliteTaskStore)store).Commits;
+
+    protected override async Task InsertUnreadableRowAsync()
     {
-        await _store.DisposeAsync();
+        await using var connection = new SqliteConnection($"Data Source={_path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO tasks (task_id, name, status, priority, source, created_at, attempts, etag, state)
+            VALUES ('not-a-guid', 'x', 'pending', 0, 'api', 0, 0, 1, '{ this is not json')
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override (ITaskStore Store, string Where) CreateUnreachableStore() =>
+        (new SqliteTaskStore("Data Source=/nonexistent-dir/tasks.db", NullLogger<SqliteTaskStore>.Instance), "/nonexistent-dir/tasks.db");
+
+    protected override Task DeleteDatabaseAsync()
+    {
         SqliteConnection.ClearAllPools();
         foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" }) File.Delete(file);
-    }
-
-    private static TaskState State(string name = "email", TaskRunStatus status = TaskRunStatus.Pending, int secondsAfter = 0,
-        TaskSource source = TaskSource.Api, Guid? id = null) => new()
-    {
-        Record = new TaskRecord
-        {
-            TaskId = id ?? Guid.NewGuid(), Name = name, Status = status, Source = source, CreatedAt = T0.AddSeconds(secondsAfter),
-            StartedAt = status.IsTerminal() ? T0.AddSeconds(secondsAfter + 1) : null,
-            EndedAt = status.IsTerminal() ? T0.AddSeconds(secondsAfter + 3) : null,
-            ArgsJson = """{"address":"a@b.c"}""",
-        },
-        Options = TaskOptions.Default,
-    };
-
-    [Fact]
-    public async Task A_task_reads_back_as_written_with_a_new_version_on_every_write()
-    {
-        var state = State();
-
-        var first = await _store.WriteTaskAsync(state, null);
-        var changed = state with { Record = state.Record with { Status = TaskRunStatus.Running, AttemptCount = 1 } };
-        var second = await _store.WriteTaskAsync(changed, first);
-
-        var read = await _store.ReadTaskAsync(state.Record.TaskId);
-        Assert.NotEqual(first, second);
-        Assert.Equal(second, read!.ETag);
-        Assert.Equal(changed.Record with { Attempts = [], Logs = [] }, read.Value.Record with { Attempts = [], Logs = [] });
-        Assert.Equal(changed.Options, read.Value.Options);
-    }
-
-    [Fact]
-    public async Task A_stale_version_or_a_second_create_is_refused()
-    {
-        var state = State();
-        var etag = await _store.WriteTaskAsync(state, null);
-        await _store.WriteTaskAsync(state, etag);
-
-        await Assert.ThrowsAsync<InconsistentStateException>(() => _store.WriteTaskAsync(state, etag));
-        await Assert.ThrowsAsync<InconsistentStateException>(() => _store.WriteTaskAsync(state, null));
-    }
-
-    [Fact]
-    public async Task Concurrent_writes_are_committed_in_groups()
-    {
-        var commitsBefore = _store.Commits;
-
-        await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => _store.WriteTaskAsync(State(), null)));
-
-        var commits = _store.Commits - commitsBefore;
-        Assert.InRange(commits, 1, 399);
-    }
-
-    [Fact]
-    public async Task The_list_filters_by_status_name_source_window_and_search_newest_first_with_cursor_paging()
-    {
-        var states = new List<TaskState>();
-        for (var i = 0; i < 30; i++)
-        {
-            var status = i % 3 == 0 ? TaskRunStatus.Failed : TaskRunStatus.Success;
-            states.Add(State(i % 2 == 0 ? "email" : "report", status, i, i == 29 ? TaskSource.Replay : TaskSource.Api));
-        }
-        foreach (var s in states) await _store.WriteTaskAsync(s, null);
-
-        var failed = await _store.QueryAsync(new TaskQuery { Statuses = [TaskRunStatus.Failed] });
-        Assert.Equal(10, failed.Items.Length);
-        Assert.Equal(failed.Items.OrderByDescending(r => r.CreatedAt), failed.Items);
-
-        var emails = await _store.QueryAsync(new TaskQuery { Name = "email", Since = T0.AddSeconds(10), Until = T0.AddSeconds(20) });
-        Assert.Equal([18, 16, 14, 12, 10], emails.Items.Select(r => (int)(r.CreatedAt - T0).TotalSeconds));
-
-        Assert.Single((await _store.QueryAsync(new TaskQuery { Source = TaskSource.Replay })).Items);
-        Assert.Equal(15, (await _store.QueryAsync(new TaskQuery { Search = "REP" })).Items.Length);
-        var target = states[7].Record.TaskId;
-        Assert.Equal(target, Assert.Single((await _store.QueryAsync(new TaskQuery { Search = target.ToString()[..13] })).Items).TaskId);
-
-        var seen = new List<Guid>();
-        TaskCursor? cursor = null;
-        do
-        {
-            var page = await _store.QueryAsync(new TaskQuery { Limit = 7, After = cursor });
-            seen.AddRange(page.Items.Select(r => r.TaskId));
-            cursor = page.Next;
-        }
-        while (cursor is not null);
-        Assert.Equal(states.OrderByDescending(s => s.Record.CreatedAt).Select(s => s.Record.TaskId), seen);
-    }
-
-    [Fact]
-    public async Task Metrics_count_statuses_and_time_finished_tasks()
-    {
-        await _store.WriteTaskAsync(State(status: TaskRunStatus.Success), null);
-        await _store.WriteTaskAsync(State(status: TaskRunStatus.Success), null);
-        await _store.WriteTaskAsync(State(status: TaskRunStatus.Failed), null);
-        await _store.WriteTaskAsync(State(status: TaskRunStatus.Pending), null);
-
-        var metrics = await _store.MetricsAsync();
-
-        Assert.Equal(4, metrics.Total);
-        Assert.Equal(2, metrics.ByStatus[TaskRunStatus.Success]);
-        Assert.Equal(1, metrics.ByStatus[TaskRunStatus.Pending]);
-        Assert.Equal(2.0 / 3, metrics.SuccessRate!.Value, 6);
-        Assert.Equal(2.0, metrics.AvgDurationSeconds!.Value, 6);
-        Assert.Equal(2.0, metrics.P95DurationSeconds!.Value, 6);
-    }
-
-    [Fact]
-    public async Task Unfinished_tasks_are_found_in_pages_and_history_deletion_spares_them()
-    {
-        var unfinished = new[] { State(status: TaskRunStatus.Pending), State(status: TaskRunStatus.Running), State(status: TaskRunStatus.Retrying) };
-        foreach (var s in unfinished) await _store.WriteTaskAsync(s, null);
-        await _store.WriteTaskAsync(State(status: TaskRunStatus.Success), null);
-
-        var first = await _store.UnfinishedAsync(null, 2);
-        var rest = await _store.UnfinishedAsync(first[^1], 2);
-        Assert.Equal(unfinished.Select(s => s.Record.TaskId).Order(), first.Concat(rest));
-
-        Assert.Equal(1, await _store.DeleteFinishedBeforeAsync(T0.AddDays(1)));
-        Assert.Equal(3, (await _store.QueryAsync(new TaskQuery())).Items.Length);
-    }
-
-    [Fact]
-    public async Task A_corrupt_row_is_skipped_by_the_list_not_fatal()
-    {
-        await _store.WriteTaskAsync(State(), null);
-        await using (var connection = new SqliteConnection($"Data Source={_path}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO tasks (task_id, name, status, priority, source, created_at, attempts, etag, state)
-                VALUES ('not-a-guid', 'x', 'pending', 0, 'api', 0, 0, 1, '{ this is not json')
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
-
-        var page = await _store.QueryAsync(new TaskQuery());
-
-        Assert.Single(page.Items);
-        Assert.Single(await _store.UnfinishedAsync(null, 10));
-    }
-
-    [Fact]
-    public async Task An_unreachable_database_fails_at_initialization_with_a_clear_error()
-    {
-        var store = new SqliteTaskStore("Data Source=/nonexistent-dir/tasks.db", NullLogger<SqliteTaskStore>.Instance);
-
-        var ex = await Assert.ThrowsAsync<TaskStoreUnavailableException>(() => store.InitializeAsync(CancellationToken.None));
-
-        Assert.Contains("/nonexistent-dir/tasks.db", ex.Message, StringComparison.Ordinal);
+        return Task.CompletedTask;
     }
 }

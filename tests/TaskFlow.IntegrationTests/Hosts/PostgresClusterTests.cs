@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using TaskFlow.IntegrationTests.Infrastructure;
+
+namespace TaskFlow.IntegrationTests.Hosts;
+
+/// <summary>A real cluster on PostgreSQL: two standalone silos and a Client-mode Api as child processes, finding each
+/// other through the ADO.NET membership table of one fresh database.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelper output)
+{
+    private const int SiloDead = 6;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Two_silos_and_a_client_api_run_every_task_and_keep_running_them_after_a_silo_is_killed()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["TaskFlow__Storage__Provider"] = "Postgres",
+            ["TaskFlow__Storage__ConnectionString"] = connectionString,
+        };
+        try
+        {
+            var doomedPort = FreePort.Next();
+            await using var doomed = StartSilo(settings, doomedPort);
+            await using var survivor = StartSilo(settings, FreePort.Next());
+            foreach (var silo in new[] { doomed, survivor })
+            {
+                await silo.WaitForOutputAsync("Application started", StartTimeout);
+                Assert.False(silo.HasExited, silo.Output);
+            }
+            await WaitForActiveSilosAsync(connectionString, 2);
+
+            await using var api = await ApiHost.StartAsync(new Dictionary<string, string>(settings) { ["TaskFlow__Cluster__Mode"] = "Client" });
+
+            var first = await EnqueueAsync(api, 20, "before");
+            await ExpectAllSucceededAsync(api, first);
+
+            var clock = Stopwatch.StartNew();
+            doomed.Kill();
+            // The cluster notices the death through the membership table; until then calls to grains that lived on
+            // the dead silo cannot be answered, so the second round starts once the survivor has declared it dead.
+            await Eventually.WaitAsync(() => StatusOfAsync(connectionString, doomedPort), status => status == SiloDead,
+                TimeSpan.FromSeconds(90), "the killed silo to be declared dead in the membership table");
+            output.WriteLine($"killed silo declared dead after {clock.Elapsed.TotalSeconds:0.0} s");
+
+            var second = await EnqueueAsync(api, 20, "after");
+            await ExpectAllSucceededAsync(api, second);
+            output.WriteLine($"second round done {clock.Elapsed.TotalSeconds:0.0} s after the kill");
+            Assert.False(survivor.HasExited, survivor.Output);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task An_embedded_api_joins_the_membership_table_and_keeps_its_history_in_postgres()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        try
+        {
+            await using var api = await ApiHost.StartAsync(new Dictionary<string, string>
+            {
+                ["TaskFlow__Storage__Provider"] = "Postgres",
+                ["TaskFlow__Storage__ConnectionString"] = connectionString,
+            });
+            await WaitForActiveSilosAsync(connectionString, 1);
+
+            var ids = await EnqueueAsync(api, 3, "embedded");
+            await ExpectAllSucceededAsync(api, ids);
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM taskflow.tasks WHERE status = 'success' AND task_id = ANY($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. ids] });
+            Assert.Equal(3L, await command.ExecuteScalarAsync());
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task The_silo_migrate_only_command_applies_the_schema_once_and_exits()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        try
+        {
+            var settings = new Dictionary<string, string>
+            {
+                ["TaskFlow__Storage__Provider"] = "Postgres",
+                ["TaskFlow__Storage__ConnectionString"] = connectionString,
+            };
+            foreach (var run in new[] { "first", "again" })
+            {
+                await using var command = HostProcess.Start("Silo", settings, "--migrate-only");
+                Assert.True(await command.WaitForExitAsync(StartTimeout) == 0, $"{run} run:\n{command.Output}");
+            }
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var versions = new NpgsqlCommand("SELECT count(*) FROM taskflow.schema_migrations", connection);
+            Assert.Equal((long)TaskFlow.Storage.PostgresSchemaMigrator.Scripts.Count, await versions.ExecuteScalarAsync());
+            await using var membership = new NpgsqlCommand("SELECT count(*) FROM OrleansQuery", connection);
+            Assert.True((long)(await membership.ExecuteScalarAsync())! > 0);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    private static HostProcess StartSilo(Dictionary<string, string> settings, int siloPort) =>
+        HostProcess.Start("Silo", new Dictionary<string, string>(settings)
+        {
+            ["TaskFlow__Cluster__SiloPort"] = HostProcess.Port(siloPort),
+            ["TaskFlow__Cluster__GatewayPort"] = HostProcess.Port(FreePort.Next()),
+        });
+
+    private static async Task<List<Guid>> EnqueueAsync(ApiHost api, int count, string round)
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+            ids.Add(await api.EnqueueAsync("send_welcome_email", new { address = $"{round}-{i}@example.com" }));
+        return ids;
+    }
+
+    private static async Task ExpectAllSucceededAsync(ApiHost api, List<Guid> ids)
+    {
+        var statuses = await Eventually.WaitAsync(async () =>
+            {
+                var all = new List<string>();
+                foreach (var id in ids)
+                {
+                    var record = await api.Http.GetFromJsonAsync<JsonElement>($"/tasks/{id:D}");
+                    all.Add(record.GetProperty("status").GetString()!);
+                }
+                return all;
+            },
+            all => all.All(s => s is "success" or "failed" or "interrupted" or "cancelled"),
+            RunTimeout, "every task to finish");
+        Assert.All(statuses, s => Assert.Equal("success", s));
+    }
+
+    private static Task WaitForActiveSilosAsync(string connectionString, int count) =>
+        Eventually.WaitAsync(async () =>
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipTable WHERE Status = 3", connection);
+                return (long)(await command.ExecuteScalarAsync())!;
+            },
+            active => active == count, StartTimeout, $"{count} active silos in the membership table");
+
+    private static async Task<int?> StatusOfAsync(string connectionString, int siloPort)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT Status FROM OrleansMembershipTable WHERE Port = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = siloPort });
+        return await command.ExecuteScalarAsync() is int status ? status : null;
+    }
+}
