@@ -25,12 +25,16 @@ if [[ -z "${TASKFLOW_TEST_POSTGRES:-}" ]] && ! compgen -G "/usr/lib/postgresql/*
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  # The package may start its default cluster; the tests start their own servers, so stop it again.
+  pg_ctlcluster --force 15 main stop >/dev/null 2>&1 || true
 fi
 
 cleanup() {
   local status=$?
   # Child hosts started by tests are killed by the tests themselves; this catches anything a crash left behind.
   pkill -f "$ROOT/src/.*/bin/$CONFIGURATION/net10.0/TaskFlow\.(Api|Silo)\.dll" 2>/dev/null || true
+  # Throwaway PostgreSQL servers are stopped by their test fixture; a crashed test run may leave one behind.
+  pkill -f "postgres -D .*/taskflow-pg-" 2>/dev/null || true
   exit "$status"
 }
 trap cleanup EXIT

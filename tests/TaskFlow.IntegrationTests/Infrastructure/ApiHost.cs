@@ -51,9 +51,9 @@ public sealed class ApiHost : IAsyncDisposable
             },
             ready => ready, StartTimeout, "the host to be ready");
 
-    public async Task<Guid> EnqueueAsync(string name, object args)
+    public async Task<Guid> EnqueueAsync(string name, object args, int? priority = null)
     {
-        var body = JsonSerializer.Serialize(new { name, args }, JsonSerializerOptions.Web);
+        var body = JsonSerializer.Serialize(new { name, args, priority }, JsonSerializerOptions.Web);
         var response = await Http.PostAsync("/tasks", new StringContent(body, Encoding.UTF8, "application/json"));
         if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
             throw new InvalidOperationException($"Enqueue answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
