@@ -14,6 +14,14 @@ using TaskFlow.Storage;
 // grain-call loop in the same process, on the same silo, in the same run: the ratio is the figure that travels.
 // Usage: dotnet run -c Release --project bench/TaskFlow.Benchmarks -- [tasks=5000] [provider=Memory|Sqlite] [concurrency=64]
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- schedules [count=100] [seconds=60]
+//        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- history <postgres connection string> [rows=1000000] [queries=200]
+if (args.Length > 1 && args[0] == "history")
+{
+    await HistoryBenchmark.RunAsync(args[1],
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200);
+    return;
+}
 if (args.Length > 0 && args[0] == "schedules")
 {
     await ScheduleBenchmark.RunAsync(
@@ -33,7 +41,9 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["TaskFlow:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
     ["TaskFlow:Storage:Provider"] = provider,
-    ["TaskFlow:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "bench.db")}",
+    ["TaskFlow:Storage:ConnectionString"] = provider == "Postgres"
+        ? Environment.GetEnvironmentVariable("TASKFLOW_BENCH_POSTGRES") ?? throw new InvalidOperationException("Set TASKFLOW_BENCH_POSTGRES.")
+        : $"Data Source={Path.Combine(directory, "bench.db")}",
 });
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(siloPort: 21111, gatewayPort: 31000, serviceId: "bench-" + Guid.NewGuid().ToString("N"))
@@ -52,16 +62,23 @@ await RunTasksAsync(queue, 200, concurrency);
 var bare = await RunBareCallsAsync(grains, tasks * 4, concurrency);
 Console.WriteLine($"bare grain calls:      {bare,10:N0} calls/s  ({concurrency} callers)");
 
-var commitsBefore = (host.Services.GetRequiredService<ITaskStore>() as SqliteTaskStore)?.Commits;
+var commitsBefore = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
 var (tasksPerSecond, handlerSeconds) = await RunTasksAsync(queue, tasks, concurrency);
-var commitsAfter = (host.Services.GetRequiredService<ITaskStore>() as SqliteTaskStore)?.Commits;
+var commitsAfter = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
 Console.WriteLine($"no-op tasks end to end:{tasksPerSecond,10:N0} tasks/s  (enqueue to stored success; handlers all ran in {handlerSeconds:0.00} s)");
 Console.WriteLine($"ratio tasks/calls:     {tasksPerSecond / bare,10:0.000}  (each task is ~8 grain calls and 3 state writes)");
 if (commitsBefore is { } before && commitsAfter is { } after)
-    Console.WriteLine($"sqlite commits:        {after - before,10:N0} for {tasks} tasks = {(double)(after - before) / tasks:0.000} commits/task (3 writes/task, group commit)");
+    Console.WriteLine($"{provider.ToLowerInvariant()} commits:  {after - before,10:N0} for {tasks} tasks = {(double)(after - before) / tasks:0.000} commits/task (3 writes/task, group commit)");
 
 await host.StopAsync();
 Directory.Delete(directory, recursive: true);
+
+static long? CommitsOf(ITaskStore store) => store switch
+{
+    SqliteTaskStore sqlite => sqlite.Commits,
+    PostgresTaskStore postgres => postgres.Commits,
+    _ => null,
+};
 
 static async Task<double> RunBareCallsAsync(IGrainFactory grains, int calls, int callers)
 {
