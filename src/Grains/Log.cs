@@ -76,4 +76,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Applied schema script {Version} ({ScriptName})")]
     public static partial void SchemaScriptApplied(ILogger logger, int version, string scriptName);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) could not store the end of attempt {Attempt}; it is kept and tried again")]
+    public static partial void OutcomeNotStored(ILogger logger, Guid taskId, string taskName, int attempt, Exception exception);
 }

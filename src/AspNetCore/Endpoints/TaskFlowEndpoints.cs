@@ -203,6 +203,7 @@ public static class TaskFlowEndpoints
             detail: "The task cluster did not answer; nothing was changed. Try again shortly.");
 
     private static bool IsClusterUnavailable(Exception ex) =>
+        ex.InnerException is TaskStoreUnavailableException || ex.InnerException?.InnerException is TaskStoreUnavailableException ||
         ex is TimeoutException or TaskStoreUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
             or Orleans.Runtime.Messaging.ConnectionFailedException;
 

@@ -8,7 +8,27 @@ namespace TaskFlow.Storage;
 /// one write per transition); other TaskFlow grains' states go to the keyed state table as JSON.</summary>
 internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
 {
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Unavailable(() => ReadAsync(stateName, grainId, grainState));
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Unavailable(() => WriteAsync(stateName, grainId, grainState));
+
+    /// <summary>Any database failure reaches callers as <see cref="TaskStoreUnavailableException"/> (the API's 503);
+    /// a lost version race stays an <see cref="InconsistentStateException"/>.</summary>
+    private static async Task Unavailable(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            throw new TaskStoreUnavailableException("The task store cannot be reached: " + ex.Message, ex);
+        }
+    }
+
+    private async Task ReadAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (grainState is IGrainState<TaskState> task)
         {
@@ -25,7 +45,7 @@ internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
         if (json is not null) grainState.State = JsonSerializer.Deserialize<T>(json.Value, TaskStateJson.Options)!;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task WriteAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (grainState is IGrainState<TaskState> task)
         {

@@ -19,6 +19,11 @@ internal sealed class TaskGrain(
     private IGrainTimer? _wakeUp;
     private InFlightAttempt? _inFlight;
     private IGrainTimer? _leaseRenewal;
+    private IGrainTimer? _storeRetry;
+    private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
+
+    /// <summary>How often a transition that could not be stored is tried again.</summary>
+    private static readonly TimeSpan StoreRetryPeriod = TimeSpan.FromSeconds(2);
 
     private Guid TaskId => this.GetPrimaryKey();
 
@@ -120,7 +125,16 @@ internal sealed class TaskGrain(
         if (_inFlight?.Attempt != attempt || !Exists || store.State.Record.AttemptCount != attempt) return;
         _inFlight.Cancellation.Dispose();
         _inFlight = null;
+        _unstoredOutcome = (attempt, outcome);
+        await StoreOutcomeAsync();
+    }
 
+    /// <summary>An attempt's outcome must reach the store. While the store is unreachable the outcome waits here and is
+    /// retried every <see cref="StoreRetryPeriod"/>; the slot stays held (its lease keeps being renewed) until then, so a
+    /// store outage neither loses a finished attempt nor lets it run again.</summary>
+    private async Task StoreOutcomeAsync()
+    {
+        if (_unstoredOutcome is not var (attempt, outcome)) return;
         var withLogs = store.State with
         {
             Record = store.State.Record with
@@ -130,9 +144,26 @@ internal sealed class TaskGrain(
             },
         };
         var transition = TaskLifecycle.Apply(withLogs, outcome.ToEvent());
+        try
+        {
+            await CommitAsync(transition);
+        }
+        catch (Exception ex) when (IsStoreOutage(ex))
+        {
+            Log.OutcomeNotStored(logger, TaskId, withLogs.Record.Name, attempt, ex);
+            _storeRetry?.Dispose();
+            _storeRetry = this.RegisterGrainTimer(async () =>
+            {
+                _storeRetry?.Dispose();
+                _storeRetry = null;
+                await StoreOutcomeAsync();
+            }, new GrainTimerCreationOptions { DueTime = StoreRetryPeriod, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+            return;
+        }
+
+        _unstoredOutcome = null;
         if (outcome.Result == AttemptResult.Failed)
             Log.AttemptFailed(logger, TaskId, withLogs.Record.Name, attempt, outcome.ErrorType ?? "", outcome.Error ?? "");
-        await CommitAsync(transition);
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
 
@@ -152,8 +183,18 @@ internal sealed class TaskGrain(
         if (transition.Refused) Log.EventRefused(logger, TaskId, transition.Refusal!);
         if (transition.Changed)
         {
+            var previous = store.State;
             store.State = transition.State;
-            await store.WriteStateAsync();
+            try
+            {
+                await store.WriteStateAsync();
+            }
+            catch
+            {
+                // What readers see must be what is stored: a write that failed did not happen.
+                store.State = previous;
+                throw;
+            }
         }
 
         foreach (var effect in transition.Effects)
@@ -256,7 +297,16 @@ internal sealed class TaskGrain(
             {
                 _wakeUp?.Dispose();
                 _wakeUp = null;
-                await ApplyAsync(new TaskEvent.WakeUpDue(time.GetUtcNow()));
+                try
+                {
+                    await ApplyAsync(new TaskEvent.WakeUpDue(time.GetUtcNow()));
+                }
+                catch (Exception ex) when (IsStoreOutage(ex))
+                {
+                    // The store is down: the retry is not lost, it is tried again shortly.
+                    Log.OutcomeNotStored(logger, TaskId, store.State.Record.Name, store.State.Record.AttemptCount, ex);
+                    ScheduleWakeUp(time.GetUtcNow() + StoreRetryPeriod);
+                }
             },
             new GrainTimerCreationOptions
             {
@@ -265,6 +315,16 @@ internal sealed class TaskGrain(
                 Interleave = false,
                 KeepAlive = true,
             });
+    }
+
+    /// <summary>Orleans may wrap a storage provider's exception; an outage is one anywhere in the chain.</summary>
+    private static bool IsStoreOutage(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is TaskStoreUnavailableException or TimeoutException) return true;
+        }
+        return false;
     }
 
     private sealed record InFlightAttempt(int Attempt, TaskLogBuffer Logs, CancellationTokenSource Cancellation);

@@ -16,6 +16,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _directory;
     private string? _binaries;
     private string _adminConnectionString = "";
+    private int _port;
 
     /// <summary>A connection string to the server's maintenance database.</summary>
     public string AdminConnectionString => _adminConnectionString;
@@ -39,10 +40,28 @@ public sealed class PostgresServer : IAsyncLifetime
         if (RunningAsRoot) await RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", _directory]);
 
         await RunAsServiceUserAsync("initdb", ["-D", data, "-U", ServiceUser, "--auth=trust", "-E", "UTF8", "--no-sync"]);
-        await RunAsServiceUserAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port.ToString(CultureInfo.InvariantCulture)} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200",
-            "start"]);
+        _port = port;
+        await StartServerAsync();
         _adminConnectionString = $"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username={ServiceUser};Database=postgres;Pooling=false";
+    }
+
+    /// <summary>True when this fixture runs the server itself and can stop and start it.</summary>
+    public bool OwnsServer => _directory is not null;
+
+    /// <summary>Stops the server at once, as a crash or a network cut would for its clients.</summary>
+    public async Task StopServerAsync()
+    {
+        if (_directory is null) throw new InvalidOperationException("Only a server this fixture started can be stopped.");
+        await RunAsServiceUserAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+    }
+
+    /// <summary>Starts the server (again) on its port and data directory.</summary>
+    public async Task StartServerAsync()
+    {
+        if (_directory is null) throw new InvalidOperationException("Only a server this fixture started can be started.");
+        await RunAsServiceUserAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {_port.ToString(CultureInfo.InvariantCulture)} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200",
+            "start"]);
     }
 
     /// <summary>Creates an empty database and returns a connection string to it.</summary>
