@@ -34,6 +34,7 @@ if (migrateOnly)
 }
 
 var demo = options.Demo.Enabled;
+builder.Services.AddTaskFlowArgsEncryption(builder.Configuration);
 builder.UseOrleans(silo => silo
     .UseTaskFlowClustering(options)
     .AddTaskFlow(builder.Configuration, tf =>

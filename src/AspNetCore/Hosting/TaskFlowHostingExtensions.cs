@@ -23,6 +23,7 @@ public static class TaskFlowHostingExtensions
         var tasks = new TaskFlowBuilder(builder.Services);
         configure?.Invoke(tasks);
         builder.Services.AddTaskFlowOptions(configuration);
+        builder.Services.AddTaskFlowArgsEncryption(configuration);
 
         if (cluster.Mode == ClusterMode.Embedded)
         {

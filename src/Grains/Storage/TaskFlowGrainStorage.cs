@@ -6,8 +6,11 @@ namespace TaskFlow.Storage;
 
 /// <summary>The Orleans grain storage named <c>taskflow</c>: task states go to the tasks table (one row, real columns,
 /// one write per transition); other TaskFlow grains' states go to the keyed state table as JSON.</summary>
-internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
+internal sealed class TaskFlowGrainStorage(ITaskStore store, ITaskArgsProtector? protector = null) : IGrainStorage
 {
+    /// <summary>Marks protected arguments in a stored state, so a store can hold both kinds while encryption is turned on.</summary>
+    private const string ProtectedPrefix = "protected:v1:";
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Unavailable(() => ReadAsync(stateName, grainId, grainState));
 
@@ -35,7 +38,7 @@ internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
             var stored = await store.ReadTaskAsync(grainId.GetGuidKey());
             task.RecordExists = stored is not null;
             task.ETag = stored?.ETag;
-            if (stored is not null) task.State = stored.Value;
+            if (stored is not null) task.State = Reveal(stored.Value);
             return;
         }
 
@@ -49,7 +52,8 @@ internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
     {
         if (grainState is IGrainState<TaskState> task)
         {
-            task.ETag = await store.WriteTaskAsync(task.State ?? throw new InvalidOperationException("A task state to store was null."), task.ETag);
+            var state = task.State ?? throw new InvalidOperationException("A task state to store was null.");
+            task.ETag = await store.WriteTaskAsync(Conceal(state), task.ETag);
             task.RecordExists = true;
             return;
         }
@@ -64,6 +68,20 @@ internal sealed class TaskFlowGrainStorage(ITaskStore store) : IGrainStorage
         await store.ClearStateAsync(TypeOf(grainId, stateName), grainId.Key.ToString()!, grainState.ETag);
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    private TaskState Conceal(TaskState state) =>
+        protector is null || state.Record.ArgsJson.StartsWith(ProtectedPrefix, StringComparison.Ordinal)
+            ? state
+            : state with { Record = state.Record with { ArgsJson = ProtectedPrefix + protector.Protect(state.Record.ArgsJson) } };
+
+    private TaskState Reveal(TaskState state)
+    {
+        var args = state.Record.ArgsJson;
+        if (!args.StartsWith(ProtectedPrefix, StringComparison.Ordinal)) return state;
+        if (protector is null)
+            throw new InvalidOperationException($"Task {state.Record.TaskId} has encrypted arguments; set TaskFlow:Storage:EncryptArgs=true with the same key ring.");
+        return state with { Record = state.Record with { ArgsJson = protector.Unprotect(args[ProtectedPrefix.Length..]) } };
     }
 
     private static string TypeOf(GrainId grainId, string stateName) => $"{grainId.Type}/{stateName}";
