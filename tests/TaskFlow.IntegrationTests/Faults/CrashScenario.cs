@@ -25,9 +25,9 @@ public abstract class CrashScenario(ITestOutputHelper output) : IDisposable
     private const int Tasks = 2_000;
     private const int Reports = 200;
 
-    protected string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("taskflow-crash-").FullName;
+    protected TempDirectory Directory { get; } = new();
 
-    protected string LedgerPath(string name) => Path.Combine(Directory, name);
+    protected string LedgerPath(string name) => Directory.File(name);
 
     /// <summary>Starts the hosts on the scenario's store, with the demo ledger at <paramref name="ledger"/>.</summary>
     protected abstract Task<CrashRun> StartAsync(string ledger);
@@ -35,16 +35,9 @@ public abstract class CrashScenario(ITestOutputHelper output) : IDisposable
     /// <summary>Every stored task and its status, read from the store directly.</summary>
     protected abstract Task<Dictionary<Guid, string>> ReadStatusesAsync();
 
-    public virtual void Dispose()
+    public void Dispose()
     {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Held by a child that is still exiting; the OS cleans temp.
-        }
+        Directory.Dispose();
         GC.SuppressFinalize(this);
     }
 

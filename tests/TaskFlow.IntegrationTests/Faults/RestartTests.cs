@@ -7,25 +7,14 @@ namespace TaskFlow.IntegrationTests.Faults;
 
 public sealed class RestartTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("taskflow-restart-").FullName;
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Held by a child that is still exiting; the OS cleans temp.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     private Dictionary<string, string> Settings() => new()
     {
         ["TaskFlow__Storage__Provider"] = "Sqlite",
-        ["TaskFlow__Storage__ConnectionString"] = $"Data Source={Path.Combine(_directory, "tasks.db")}",
+        ["TaskFlow__Storage__ConnectionString"] = _directory.Sqlite(),
         ["Logging__LogLevel__Default"] = "Warning",
     };
 

@@ -6,7 +6,6 @@ namespace TaskFlow.IntegrationTests.Faults;
 /// <summary>The crash scenario on the embedded default: the Api host on a SQLite file, SIGKILLed and restarted.</summary>
 public sealed class SqliteCrashTests(ITestOutputHelper output) : CrashScenario(output)
 {
-    private string Database => Path.Combine(Directory, "tasks.db");
 
     [Fact]
     public Task A_hard_kill_of_the_embedded_host_loses_nothing_and_reruns_nothing_that_succeeded() => RunAsync();
@@ -16,7 +15,7 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : CrashScenario(o
         var api = await ApiHost.StartAsync(new Dictionary<string, string>
         {
             ["TaskFlow__Storage__Provider"] = "Sqlite",
-            ["TaskFlow__Storage__ConnectionString"] = $"Data Source={Database}",
+            ["TaskFlow__Storage__ConnectionString"] = Directory.Sqlite(),
             ["TaskFlow__MaxConcurrency"] = "10",
             ["TaskFlow__Demo__LedgerPath"] = ledger,
             ["Logging__LogLevel__Default"] = "Warning",
@@ -26,7 +25,7 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : CrashScenario(o
 
     protected override async Task<Dictionary<Guid, string>> ReadStatusesAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
+        await using var connection = new SqliteConnection(Directory.Sqlite() + ";Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT task_id, status FROM tasks";
@@ -34,11 +33,5 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : CrashScenario(o
         var statuses = new Dictionary<Guid, string>();
         while (await reader.ReadAsync()) statuses[Guid.Parse(reader.GetString(0))] = reader.GetString(1);
         return statuses;
-    }
-
-    public override void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        base.Dispose();
     }
 }

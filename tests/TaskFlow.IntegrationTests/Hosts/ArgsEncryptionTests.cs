@@ -9,27 +9,16 @@ namespace TaskFlow.IntegrationTests.Hosts;
 /// across a restart with the same key ring.</summary>
 public sealed class ArgsEncryptionTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("taskflow-encrypt-").FullName;
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Held by a child that is still exiting; the OS cleans temp.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     private Dictionary<string, string> Settings() => new()
     {
         ["TaskFlow__Storage__Provider"] = "Sqlite",
-        ["TaskFlow__Storage__ConnectionString"] = $"Data Source={Path.Combine(_directory, "tasks.db")}",
+        ["TaskFlow__Storage__ConnectionString"] = _directory.Sqlite(),
         ["TaskFlow__Storage__EncryptArgs"] = "true",
-        ["TaskFlow__Storage__KeysPath"] = Path.Combine(_directory, "keys"),
+        ["TaskFlow__Storage__KeysPath"] = _directory.File("keys"),
         ["Logging__LogLevel__Default"] = "Warning",
     };
 
@@ -62,7 +51,7 @@ public sealed class ArgsEncryptionTests : IDisposable
 
     private string StoredState(Guid id)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "tasks.db")};Pooling=False");
+        using var connection = new SqliteConnection(_directory.Sqlite() + ";Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT state FROM tasks WHERE task_id = $id";

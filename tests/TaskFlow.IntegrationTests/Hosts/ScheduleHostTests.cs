@@ -8,25 +8,14 @@ namespace TaskFlow.IntegrationTests.Hosts;
 /// <summary>The heartbeat demo as a user runs it, and a schedule removed from code being retired at the next start.</summary>
 public sealed class ScheduleHostTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("taskflow-schedules-").FullName;
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Held by a child that is still exiting; the OS cleans temp.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     private Dictionary<string, string> Settings(int heartbeatSeconds) => new()
     {
         ["TaskFlow__Storage__Provider"] = "Sqlite",
-        ["TaskFlow__Storage__ConnectionString"] = $"Data Source={Path.Combine(_directory, "tasks.db")}",
+        ["TaskFlow__Storage__ConnectionString"] = _directory.Sqlite(),
         ["TaskFlow__Demo__HeartbeatSeconds"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Logging__LogLevel__Default"] = "Warning",
     };
@@ -61,7 +50,7 @@ public sealed class ScheduleHostTests : IDisposable
 
     private bool HeartbeatStateExists()
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "tasks.db")};Pooling=False");
+        using var connection = new SqliteConnection(_directory.Sqlite() + ";Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM grain_state WHERE grain_type LIKE 'taskflow.schedule/%' AND grain_key = 'heartbeat'";
