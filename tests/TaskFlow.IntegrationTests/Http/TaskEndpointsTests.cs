@@ -218,6 +218,9 @@ public sealed class TaskEndpointsTests(ApiFactory factory)
         var record = await WaitForStatusAsync(new Uri($"/tasks/{id}", UriKind.Relative), "success");
         Assert.Equal("send_welcome_email", record.GetProperty("name").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync("/signup", null)).StatusCode);
+        var invalid = await _http.PostAsync("/signup?email=not-an-address", null);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.True((await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("email", out _));
     }
 
     [Fact]
