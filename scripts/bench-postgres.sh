@@ -23,4 +23,4 @@ CS="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres"
 dotnet build bench/TaskFlow.Benchmarks -c Release -nologo -clp:ErrorsOnly
 BENCH=bench/TaskFlow.Benchmarks/bin/Release/net10.0/TaskFlow.Benchmarks.dll
 TASKFLOW_BENCH_POSTGRES="$CS" dotnet "$BENCH" "${TASKS:-5000}" Postgres "${CONCURRENCY:-64}"
-dotnet "$BENCH" history "$CS" "${ROWS:-1000000}" "${QUERIES:-200}"
+[[ "${SKIP_HISTORY:-}" == 1 ]] || dotnet "$BENCH" history "$CS" "${ROWS:-1000000}" "${QUERIES:-200}"
