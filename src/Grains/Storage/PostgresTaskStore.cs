@@ -30,7 +30,11 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
     /// <summary>Creates the store over an Npgsql connection string (<c>Host=…;Database=…;Username=…</c>).</summary>
     public PostgresTaskStore(string connectionString, ILogger<PostgresTaskStore> logger)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        // The same few statements run for every task: let Npgsql prepare them, so the server plans each once per
+        // connection instead of once per write (unless the connection string says otherwise).
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 32;
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         _logger = logger;
     }
 
