@@ -36,6 +36,7 @@ public static class TaskFlowEndpoints
         group.MapGet("/{id}", GetAsync).WithName("TaskFlowGet").WithSummary("A task's record");
         group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
         ScheduleEndpoints.Map(group);
+        ReplayEndpoints.Map(group);
         return group;
     }
 

@@ -28,3 +28,14 @@ public sealed record EnqueueResult(TaskRecord Record, bool Created);
 /// <param name="Record">The task's record after the request.</param>
 /// <param name="Reason">Why it was not accepted.</param>
 public sealed record CancelResult(bool Found, bool Accepted, TaskRecord? Record, string? Reason);
+
+/// <summary>The answer to <see cref="ITaskQueue.ReplayAsync"/>.</summary>
+/// <param name="OriginalTaskId">The task asked to be replayed.</param>
+/// <param name="NewTaskId">The new task; null on a dry run or when refused.</param>
+/// <param name="Reason">Why it cannot be replayed (unknown id, wrong status, task no longer registered); null when it can.</param>
+/// <param name="Found">False when no task has the id.</param>
+public sealed record ReplayResult(Guid OriginalTaskId, Guid? NewTaskId, string? Reason, bool Found)
+{
+    /// <summary>True when it was (or, on a dry run, would be) replayed.</summary>
+    public bool Replayable => Reason is null;
+}

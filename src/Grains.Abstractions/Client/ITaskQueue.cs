@@ -25,4 +25,9 @@ public interface ITaskQueue
 
     /// <summary>Cancels a pending or retrying task at once; signals a running task's cancellation token.</summary>
     Task<CancelResult> CancelAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replays a failed, interrupted or cancelled task as a new task with the same name, args and tags
+    /// (<c>source: replay</c>, <c>replayOf</c> the original). With <paramref name="dryRun"/> nothing is created and the
+    /// answer says whether a real run would.</summary>
+    Task<ReplayResult> ReplayAsync(Guid taskId, bool dryRun = false, CancellationToken cancellationToken = default);
 }

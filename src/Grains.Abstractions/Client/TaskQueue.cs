@@ -70,6 +70,29 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry) : ITa
         return new CancelResult(outcome.Record is not null, outcome.Accepted, outcome.Record, outcome.Reason);
     }
 
+    /// <inheritdoc />
+    public async Task<ReplayResult> ReplayAsync(Guid taskId, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        var original = await GetAsync(taskId, cancellationToken);
+        if (original is null) return new ReplayResult(taskId, null, "no task has this id", Found: false);
+        if (!original.Status.IsReplayable())
+            return new ReplayResult(taskId, null, $"the task is {original.Status.ToString().ToLowerInvariant()}; only failed, interrupted or cancelled tasks are replayed", Found: true);
+        if (!registry.TryGet(original.Name, out _))
+            return new ReplayResult(taskId, null, $"the task '{original.Name}' is no longer registered", Found: true);
+        if (dryRun) return new ReplayResult(taskId, null, null, Found: true);
+
+        var replay = await SubmitSpecAsync(new TaskSpec
+        {
+            Name = original.Name,
+            ArgsJson = original.ArgsJson,
+            Priority = original.Priority,
+            Tags = original.Tags,
+            Source = TaskSource.Replay,
+            ReplayOf = original.TaskId,
+        }, cancellationToken);
+        return new ReplayResult(taskId, replay.Record.TaskId, null, Found: true);
+    }
+
     private static TaskSpec BuildSpec(string name, string argsJson, EnqueueOptions? options)
     {
         options ??= new EnqueueOptions();
