@@ -37,6 +37,9 @@ public static class TaskFlowEndpoints
         group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
         ScheduleEndpoints.Map(group);
         ReplayEndpoints.Map(group);
+        group.MapGet("/stream", Streaming.StreamEndpoint.StreamAsync).WithName("TaskFlowStream")
+            .WithSummary("Server-sent events: every status change of the cluster, metrics every 5 s, heartbeats")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return group;
     }
 

@@ -38,6 +38,8 @@ public static class TaskFlowHostingExtensions
 
         builder.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Streaming.TaskEventsBroadcaster>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Streaming.TaskEventsBroadcaster>());
         builder.Services.AddProblemDetails();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);

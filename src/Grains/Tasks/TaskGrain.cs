@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskFlow.Events;
 using TaskFlow.Grains;
 using TaskFlow.Storage;
 
@@ -195,6 +196,8 @@ internal sealed class TaskGrain(
                 store.State = previous;
                 throw;
             }
+            if (previous?.Record is not { } before || before.Status != transition.State.Status || before.CancelRequested != transition.State.Record.CancelRequested)
+                PublishChange(transition.State.Record);
         }
 
         foreach (var effect in transition.Effects)
@@ -232,6 +235,11 @@ internal sealed class TaskGrain(
                 throw new InvalidOperationException($"Unknown effect {effect.GetType().Name}.");
         }
     }
+
+    /// <summary>Tells the stream listeners (through this silo's relay) that the task's status changed; args, attempts and
+    /// logs stay out of the event.</summary>
+    private void PublishChange(TaskRecord record) =>
+        _ = GrainFactory.GetGrain<ITaskEventsRelay>(0).Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
 
     /// <summary>Dispatcher calls never fail a task transition: the state is already stored, and a lost call is repaired
     /// by the dispatcher's lease expiry, its rebuild, or the store sweep.</summary>
