@@ -18,10 +18,9 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry) : ITa
         where TArgs : notnull
     {
         var registration = registry.GetByArgsType(typeof(TArgs));
-        var json = TaskArgsBinder.Serialize(args, typeof(TArgs));
         // Typed args always bind, but their data annotations ([EmailAddress], [Range]…) are checked like JSON ones.
-        using (var document = JsonDocument.Parse(json)) TaskArgsBinder.Bind(registration, document.RootElement);
-        var spec = BuildSpec(registration.Name, json, options);
+        TaskArgsBinder.Validate(registration, args);
+        var spec = BuildSpec(registration.Name, TaskArgsBinder.Serialize(args, typeof(TArgs)), options);
         return (await SubmitSpecAsync(spec, cancellationToken)).Record.TaskId;
     }
 

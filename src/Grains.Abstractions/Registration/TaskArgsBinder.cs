@@ -33,10 +33,19 @@ public static class TaskArgsBinder
         return bound;
     }
 
+    /// <summary>Checks the data annotations of typed arguments (as <see cref="Bind"/> does for JSON ones).</summary>
+    /// <exception cref="TaskValidationException">An annotation fails; <c>Field</c> is <c>args.&lt;field&gt;</c>.</exception>
+    public static void Validate(TaskRegistration registration, object args)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(args);
+        CheckAnnotations(TaskFlowJson.Args.GetTypeInfo(registration.ArgsType), args);
+    }
+
     /// <summary>Honours data annotations on the argument type (<c>[Range]</c>, <c>[EmailAddress]</c>…).</summary>
     private static void CheckAnnotations(JsonTypeInfo typeInfo, object bound)
     {
-        if (typeInfo.Kind != JsonTypeInfoKind.Object) return;
+        if (typeInfo.Kind != JsonTypeInfoKind.Object || !HasAnnotations(typeInfo.Type)) return;
         var results = new List<ValidationResult>();
         if (Validator.TryValidateObject(bound, new ValidationContext(bound), results, validateAllProperties: true)) return;
         var first = results[0];
@@ -70,6 +79,13 @@ public static class TaskArgsBinder
                     $"is required by task '{taskName}' ({Describe(known[required].PropertyType)}).");
         }
     }
+
+    // Validator reflects over every property on each call; most argument types carry no annotations at all.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> Annotated = new();
+
+    private static bool HasAnnotations(Type type) => Annotated.GetOrAdd(type, static t =>
+        typeof(IValidatableObject).IsAssignableFrom(t) ||
+        t.GetProperties().Any(p => p.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Length > 0));
 
     private static IEnumerable<string> RequiredNames(JsonTypeInfo typeInfo) =>
         typeInfo.Properties
