@@ -125,46 +125,21 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY created_at DESC, task_id DESC LIMIT {Add(command, new NpgsqlParameter<int> { TypedValue = query.Limit + 1 })}");
         command.CommandText = sql.ToString();
 
-        var items = ImmutableArray.CreateBuilder<TaskRecord>();
-        TaskCursor? next = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (items.Count == query.Limit)
-            {
-                var last = items[^1];
-                next = new TaskCursor(last.CreatedAt, last.TaskId);
-                break;
-            }
-            if (TryRead(reader.GetString(0), reader.GetGuid(1)) is { } record) items.Add(record);
-        }
-        return new TaskPage(items.ToImmutable(), next);
+        return await TaskStoreReads.ReadPageAsync(command, query.Limit, r => TryRead(r.GetString(0), r.GetGuid(1)), cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<TaskMetrics> MetricsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var byStatus = ImmutableDictionary.CreateBuilder<TaskRunStatus, long>();
-        await using (var command = new NpgsqlCommand("SELECT status, count(*) FROM taskflow.tasks GROUP BY status", connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-                byStatus[TaskStateJson.ParseStatus(reader.GetString(0))] = reader.GetInt64(1);
-        }
-
-        var durations = new List<double>();
-        await using (var command = new NpgsqlCommand("""
+        await using var counts = new NpgsqlCommand("SELECT status, count(*) FROM taskflow.tasks GROUP BY status", connection);
+        await using var durations = new NpgsqlCommand("""
             SELECT ended_at - started_at FROM taskflow.tasks
             WHERE ended_at IS NOT NULL AND started_at IS NOT NULL
             ORDER BY ended_at DESC LIMIT $1
-            """, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = TaskStoreLimits.DurationSample });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) durations.Add(reader.GetInt64(0) / 1000.0);
-        }
-        return TaskMetricsMath.Build(byStatus.Values.Sum(), byStatus.ToImmutable(), durations);
+            """, connection);
+        durations.Parameters.Add(new NpgsqlParameter<int> { TypedValue = TaskStoreLimits.DurationSample });
+        return await TaskStoreReads.ReadMetricsAsync(counts, durations, cancellationToken);
     }
 
     /// <inheritdoc />

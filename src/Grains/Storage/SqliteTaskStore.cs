@@ -145,48 +145,23 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         command.CommandText = sql.ToString();
 
-        var items = ImmutableArray.CreateBuilder<TaskRecord>();
-        TaskCursor? next = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (items.Count == query.Limit)
-            {
-                var last = items[^1];
-                next = new TaskCursor(last.CreatedAt, last.TaskId);
-                break;
-            }
-            if (TryRead(reader.GetString(0), reader.GetString(2)) is { } record) items.Add(record);
-        }
-        return new TaskPage(items.ToImmutable(), next);
+        return await TaskStoreReads.ReadPageAsync(command, query.Limit, r => TryRead(r.GetString(0), r.GetString(2)), cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<TaskMetrics> MetricsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var byStatus = ImmutableDictionary.CreateBuilder<TaskRunStatus, long>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT status, COUNT(*) FROM tasks GROUP BY status";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                byStatus[TaskStateJson.ParseStatus(reader.GetString(0))] = reader.GetInt64(1);
-        }
-
-        var durations = new List<double>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
-                SELECT ended_at - started_at FROM tasks
-                WHERE ended_at IS NOT NULL AND started_at IS NOT NULL
-                ORDER BY ended_at DESC LIMIT $n
-                """;
-            command.Parameters.AddWithValue("$n", TaskStoreLimits.DurationSample);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) durations.Add(reader.GetInt64(0) / 1000.0);
-        }
-        return TaskMetricsMath.Build(byStatus.Values.Sum(), byStatus.ToImmutable(), durations);
+        await using var counts = connection.CreateCommand();
+        counts.CommandText = "SELECT status, COUNT(*) FROM tasks GROUP BY status";
+        await using var durations = connection.CreateCommand();
+        durations.CommandText = """
+            SELECT ended_at - started_at FROM tasks
+            WHERE ended_at IS NOT NULL AND started_at IS NOT NULL
+            ORDER BY ended_at DESC LIMIT $n
+            """;
+        durations.Parameters.AddWithValue("$n", TaskStoreLimits.DurationSample);
+        return await TaskStoreReads.ReadMetricsAsync(counts, durations, cancellationToken);
     }
 
     /// <inheritdoc />
