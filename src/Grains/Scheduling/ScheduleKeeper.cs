@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TaskFlow.Grains;
+using TaskFlow.Hosting;
 using TaskFlow.Storage;
 
 namespace TaskFlow.Scheduling;
@@ -8,30 +9,10 @@ namespace TaskFlow.Scheduling;
 /// grain awake (every <see cref="Period"/>), so a schedule whose silo died is back within seconds rather than at its
 /// next reminder.</summary>
 internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains, TimeProvider time, ILogger<ScheduleKeeper> logger)
-    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : ActiveSiloLoop
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
-
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ScheduleKeeper), ServiceLifecycleStage.Active, Start, StopAsync);
-
-    public void Dispose() => _stopping.Dispose();
-
-    private Task Start(CancellationToken cancellationToken)
-    {
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_loop is not null) await _loop.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
+    protected override async Task RunAsync(CancellationToken stopping)
     {
         var names = registry.Schedules.Select(s => s.Name).ToArray();
         try

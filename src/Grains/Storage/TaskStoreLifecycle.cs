@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskFlow.Grains;
+using TaskFlow.Hosting;
 
 namespace TaskFlow.Storage;
 
@@ -12,23 +13,18 @@ internal sealed class TaskStoreLifecycle(
     IGrainFactory grains,
     IOptions<TaskFlowOptions> options,
     TimeProvider time,
-    ILogger<TaskStoreLifecycle> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    ILogger<TaskStoreLifecycle> logger) : ActiveSiloLoop
 {
     /// <summary>How often unfinished tasks are nudged: the bound on how long a task orphaned by a dead silo or a moved
     /// dispatcher waits before it is interrupted or queued again.</summary>
     public static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(15);
 
     private static readonly TimeSpan RetentionPeriod = TimeSpan.FromMinutes(10);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _background;
-
-    public void Participate(ISiloLifecycle lifecycle)
+    public override void Participate(ISiloLifecycle lifecycle)
     {
         lifecycle.Subscribe(nameof(TaskStoreLifecycle), ServiceLifecycleStage.ApplicationServices, InitializeAsync, _ => Task.CompletedTask);
-        lifecycle.Subscribe(nameof(TaskStoreLifecycle), ServiceLifecycleStage.Active, StartBackground, StopBackgroundAsync);
+        base.Participate(lifecycle);
     }
-
-    public void Dispose() => _stopping.Dispose();
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -43,19 +39,7 @@ internal sealed class TaskStoreLifecycle(
         }
     }
 
-    private Task StartBackground(CancellationToken cancellationToken)
-    {
-        _background = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private async Task StopBackgroundAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_background is not null) await _background.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
+    protected override async Task RunAsync(CancellationToken stopping)
     {
         var lastRetention = DateTimeOffset.MinValue;
         while (!stopping.IsCancellationRequested)
