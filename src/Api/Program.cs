@@ -1,5 +1,20 @@
 using TaskFlow;
 using TaskFlow.Demo;
+using TaskFlow.Security;
+
+if (args is ["--hash-password", ..])
+{
+    // A hash for TaskFlow:Dashboard:Users:<name>:PasswordHash, so configuration files need not hold passwords.
+    // The password comes from the argument or, to keep it out of shell history, from standard input.
+    var password = args.Length > 1 ? args[1] : Console.ReadLine();
+    if (string.IsNullOrEmpty(password))
+    {
+        Console.Error.WriteLine("Usage: --hash-password <password>, or the password on standard input.");
+        return 2;
+    }
+    Console.WriteLine(PasswordHashes.Hash(password));
+    return 0;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var demo = builder.Configuration.GetValue("TaskFlow:Demo:Enabled", true);
@@ -18,6 +33,7 @@ app.MapTaskFlowHealth();
 app.MapTaskFlow("/tasks");
 if (demo) app.MapDemo();
 app.Run();
+return 0;
 
 /// <summary>The embedded host's entry point; public so HTTP tests can host it.</summary>
 public partial class Program;

@@ -12,12 +12,14 @@ namespace TaskFlow;
 /// <summary><c>app.MapTaskFlow("/tasks")</c>: the admin API of API.md as one route group.</summary>
 public static class TaskFlowEndpoints
 {
-    /// <summary>Maps the TaskFlow admin API under <paramref name="prefix"/>.</summary>
+    /// <summary>Maps the TaskFlow admin API, its stream and the dashboard under <paramref name="prefix"/>, guarded by
+    /// <c>TaskFlow:Dashboard</c> (loopback only, configured users, or a named policy).</summary>
     public static RouteGroupBuilder MapTaskFlow(this IEndpointRouteBuilder endpoints, string prefix = "/tasks")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(prefix).WithTags("TaskFlow");
-        group.AddEndpointFilter<LoopbackOnlyFilter>();
+        TaskFlowAccess.Protect(group, endpoints.ServiceProvider);
+        LoginEndpoints.Map(group);
 
         group.MapPost("/", EnqueueAsync)
             .WithName("TaskFlowEnqueue")

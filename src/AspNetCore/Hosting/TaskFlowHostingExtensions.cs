@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TaskFlow.Health;
 using TaskFlow.Hosting;
+using TaskFlow.Security;
 
 namespace TaskFlow;
 
@@ -40,6 +41,7 @@ public static class TaskFlowHostingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Streaming.TaskEventsBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Streaming.TaskEventsBroadcaster>());
+        builder.Services.AddTaskFlowAccess(configuration);
         builder.Services.AddProblemDetails();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http;
+
+namespace TaskFlow.Security;
+
+/// <summary>Headers of every HTML page TaskFlow serves: no inline script or style, no framing, no caching.</summary>
+internal static class DashboardHeaders
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    public static void Apply(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XFrameOptions = "DENY";
+    }
+}

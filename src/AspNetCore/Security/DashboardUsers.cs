@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TaskFlow.Security;
+
+/// <summary>Checks a user name and password against <c>TaskFlow:Dashboard:Users</c>, through the login brake.</summary>
+internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options, LoginBrake brake, TimeProvider time, ILogger<DashboardUsers> logger)
+{
+    // A PBKDF2 check costs tens of milliseconds by design; HTTP Basic sends the password with every request, so a
+    // verified password is remembered (as a digest) for a few minutes.
+    private static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(5);
+    private readonly ConcurrentDictionary<string, (byte[] Digest, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
+
+    public LoginOutcome Check(string? user, string? password, IPAddress? address, string authenticationType)
+    {
+        user ??= "";
+        password ??= "";
+        if (brake.HeldFor(user, address) is { } held)
+        {
+            Log.LoginHeld(logger, user, address?.ToString() ?? "local", held.TotalSeconds);
+            return new LoginOutcome(null, held);
+        }
+        if (options.Value.Users.TryGetValue(user, out var configured) && Matches(user, password, configured))
+        {
+            brake.Succeeded(user, address);
+            var identity = new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured.Role)],
+                authenticationType, ClaimTypes.Name, ClaimTypes.Role);
+            return new LoginOutcome(new ClaimsPrincipal(identity), null);
+        }
+        brake.Failed(user, address);
+        Log.LoginFailed(logger, user, address?.ToString() ?? "local");
+        return new LoginOutcome(null, brake.HeldFor(user, address));
+    }
+
+    /// <summary>Whether a signed-in user still exists with the same role (the configuration may have changed).</summary>
+    public bool StillValid(ClaimsPrincipal principal) =>
+        principal.Identity?.Name is { } name && options.Value.Users.TryGetValue(name, out var user) && principal.IsInRole(user.Role);
+
+    private bool Matches(string user, string password, TaskFlowDashboardUser configured)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(password));
+        if (configured.Password is { Length: > 0 } clear)
+            return CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(clear)));
+
+        var now = time.GetUtcNow();
+        if (_verified.TryGetValue(user, out var known) && known.Until > now && CryptographicOperations.FixedTimeEquals(digest, known.Digest))
+            return true;
+        if (!PasswordHashes.Verify(password, configured.PasswordHash!)) return false;
+        _verified[user] = (digest, now + VerifiedFor);
+        return true;
+    }
+}
+
+/// <summary>A signed-in principal, or why not: <see cref="RetryAfter"/> set when the brake holds the attempts.</summary>
+internal readonly record struct LoginOutcome(ClaimsPrincipal? Principal, TimeSpan? RetryAfter);

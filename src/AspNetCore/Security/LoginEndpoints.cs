@@ -1,0 +1,124 @@
+using System.Net;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TaskFlow.Security;
+
+/// <summary>The login form and logout of configured users: <c>{prefix}/dashboard/login</c> and
+/// <c>{prefix}/dashboard/logout</c>. Both forms carry an anti-forgery token; failed logins go through the brake.</summary>
+internal static class LoginEndpoints
+{
+    public static void Map(RouteGroupBuilder group)
+    {
+        group.MapGet("/dashboard/login", ShowAsync).AllowAnonymous().ExcludeFromDescription();
+        group.MapPost("/dashboard/login", LogInAsync).AllowAnonymous().ExcludeFromDescription();
+        group.MapPost("/dashboard/logout", LogOutAsync).AllowAnonymous().ExcludeFromDescription();
+    }
+
+    private static IResult ShowAsync(HttpContext http, IOptions<TaskFlowDashboardOptions> options, string? returnUrl)
+    {
+        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardPath(http));
+        return Page(http, StatusCodes.Status200OK, returnUrl, error: null, user: null);
+    }
+
+    private static async Task<IResult> LogInAsync(HttpContext http, IOptions<TaskFlowDashboardOptions> options, DashboardUsers users,
+        IAntiforgery antiforgery, ILogger<DashboardUsers> logger)
+    {
+        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardPath(http));
+        if (!http.Request.HasFormContentType)
+            return Page(http, StatusCodes.Status400BadRequest, null, "Send the login form.", null);
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var user = form["username"].ToString();
+        var returnUrl = form["returnUrl"].ToString();
+        if (!await antiforgery.IsRequestValidAsync(http))
+            return Page(http, StatusCodes.Status400BadRequest, returnUrl, "The form expired. Please try again.", user);
+
+        var outcome = users.Check(user, form["password"].ToString(), http.Connection.RemoteIpAddress, TaskFlowAccess.CookieScheme);
+        if (outcome.Principal is null)
+        {
+            if (outcome.RetryAfter is { } held)
+            {
+                var seconds = Math.Max(1, (int)Math.Ceiling(held.TotalSeconds));
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Page(http, StatusCodes.Status429TooManyRequests, returnUrl,
+                    $"Too many failed logins. Try again in {seconds} s.", user);
+            }
+            return Page(http, StatusCodes.Status401Unauthorized, returnUrl, "Invalid user name or password.", user);
+        }
+
+        await http.SignInAsync(TaskFlowAccess.CookieScheme, outcome.Principal);
+        Log.LoggedIn(logger, user, http.Connection.RemoteIpAddress?.ToString() ?? "local");
+        return Results.Redirect(IsLocal(returnUrl) ? returnUrl : DashboardPath(http));
+    }
+
+    private static async Task<IResult> LogOutAsync(HttpContext http, IOptions<TaskFlowDashboardOptions> options, IAntiforgery antiforgery)
+    {
+        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardPath(http));
+        // The endpoint is anonymous (a stale session must still be able to leave), so sign-in is read here: the
+        // page's token was issued to the signed-in user and is checked against that user.
+        var signedIn = await http.AuthenticateAsync(TaskFlowAccess.CookieScheme);
+        if (signedIn.Principal is { } principal) http.User = principal;
+        if (!await antiforgery.IsRequestValidAsync(http))
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid",
+                detail: "__RequestVerificationToken: the anti-forgery token is missing or invalid; reload the dashboard and log out again.");
+        await http.SignOutAsync(TaskFlowAccess.CookieScheme);
+        return Results.Redirect($"{DashboardPath(http)}/login");
+    }
+
+    private static IResult Page(HttpContext http, int status, string? returnUrl, string? error, string? user)
+    {
+        // A token issued to nobody: the login form is posted before anyone is signed in.
+        http.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity());
+        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
+        var dashboard = DashboardPath(http);
+        static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
+        var html = $"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Log in · TaskFlow</title>
+            <link rel="stylesheet" href="{E(dashboard)}/assets/app.css">
+            </head>
+            <body class="login-page">
+            <main class="login-card">
+              <h1 class="login-title">TaskFlow</h1>
+              <p class="login-subtitle">Log in to the task dashboard</p>
+              {(error is null ? "" : $"<p class=\"login-error\" role=\"alert\" id=\"login-error\">{E(error)}</p>")}
+              <form method="post" action="{E(dashboard)}/login" class="login-form">
+                <input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">
+                <input type="hidden" name="returnUrl" value="{E(IsLocal(returnUrl) ? returnUrl : dashboard)}">
+                <label for="username">User name</label>
+                <input id="username" name="username" autocomplete="username" required autofocus value="{E(user)}">
+                <label for="password">Password</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required>
+                <button type="submit" id="login-submit" class="button primary">Log in</button>
+              </form>
+            </main>
+            </body>
+            </html>
+            """;
+        DashboardHeaders.Apply(http.Response);
+        return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
+    }
+
+    /// <summary><c>{pathBase}{prefix}/dashboard</c>, from a request to one of the login routes.</summary>
+    private static string DashboardPath(HttpContext http)
+    {
+        var path = $"{http.Request.PathBase}{http.Request.Path}";
+        var at = path.LastIndexOf("/dashboard/", StringComparison.OrdinalIgnoreCase);
+        return at < 0 ? path : path[..(at + "/dashboard".Length)];
+    }
+
+    /// <summary>Only a path on this site: never <c>//host</c> or <c>/\host</c>, which browsers treat as another site.</summary>
+    internal static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) &&
+        !url.Contains("\\", StringComparison.Ordinal) && !url.Any(char.IsControl);
+}

@@ -1,0 +1,73 @@
+using System.Net;
+
+namespace TaskFlow.IntegrationTests.Http.Security;
+
+/// <summary>No users configured: the dashboard and every admin endpoint answer only this machine.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class LoopbackAccessTests(ApiFactory factory)
+{
+    private readonly HttpClient _http = factory.CreateClient(new() { AllowAutoRedirect = false });
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints.All), MemberType = typeof(AdminEndpoints))]
+    public async Task Without_users_a_remote_request_is_forbidden(string endpoint)
+    {
+        using var response = await AdminEndpoints.SendAsync(_http, AdminEndpoints.Request(endpoint, from: "203.0.113.5"));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints.All), MemberType = typeof(AdminEndpoints))]
+    public async Task Without_users_a_loopback_request_is_served(string endpoint)
+    {
+        using var response = await AdminEndpoints.SendAsync(_http, AdminEndpoints.Request(endpoint, from: "127.0.0.1"));
+        AdminEndpoints.AssertAllowed(response, endpoint);
+    }
+
+    [Fact]
+    public async Task Health_and_the_demo_route_need_no_access()
+    {
+        using var live = await AdminEndpoints.SendAsync(_http, new HttpRequestMessage(HttpMethod.Get, "/health/live") { Headers = { { ApiFactory.RemoteAddressHeader, "203.0.113.5" } } });
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_change_a_browser_marks_cross_site_is_refused_even_from_loopback()
+    {
+        var request = AdminEndpoints.Request("POST /tasks", from: "127.0.0.1");
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        using var crossSite = await AdminEndpoints.SendAsync(_http, request);
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+        Assert.Contains("Cross-site", await crossSite.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var foreign = AdminEndpoints.Request("POST /tasks", from: "127.0.0.1");
+        foreign.Headers.Add("Origin", "http://evil.example");
+        using var fromOtherOrigin = await AdminEndpoints.SendAsync(_http, foreign);
+        Assert.Equal(HttpStatusCode.Forbidden, fromOtherOrigin.StatusCode);
+
+        var same = AdminEndpoints.Request("POST /tasks", from: "127.0.0.1");
+        same.Headers.Add("Origin", "http://localhost");
+        same.Headers.Add("Sec-Fetch-Site", "same-origin");
+        using var sameOrigin = await AdminEndpoints.SendAsync(_http, same);
+        Assert.Equal(HttpStatusCode.Accepted, sameOrigin.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_change_from_the_dashboard_without_its_token_is_refused()
+    {
+        var request = AdminEndpoints.Request("POST /tasks", from: "127.0.0.1");
+        request.Headers.Add("X-TaskFlow-Client", "dashboard");
+        using var response = await AdminEndpoints.SendAsync(_http, request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("anti-forgery", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_users_the_login_page_leads_to_the_dashboard()
+    {
+        using var response = await _http.GetAsync("/tasks/dashboard/login");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/tasks/dashboard", response.Headers.Location?.OriginalString);
+    }
+}
