@@ -61,6 +61,83 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task The_stream_of_every_api_node_carries_each_status_change_of_the_cluster_within_a_second()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["TaskFlow__Storage__Provider"] = "Postgres",
+            ["TaskFlow__Storage__ConnectionString"] = connectionString,
+        };
+        try
+        {
+            await using var first = StartSilo(settings, FreePort.Next());
+            await using var second = StartSilo(settings, FreePort.Next());
+            foreach (var silo in new[] { first, second })
+                await silo.WaitForOutputAsync("Application started", StartTimeout);
+            await WaitForActiveSilosAsync(connectionString, 2);
+            var client = new Dictionary<string, string>(settings) { ["TaskFlow__Cluster__Mode"] = "Client" };
+            await using var enqueuing = await ApiHost.StartAsync(client);
+            await using var watching = await ApiHost.StartAsync(client);
+            await using var near = await EventStream.OpenAsync(enqueuing.Http);
+            await using var far = await EventStream.OpenAsync(watching.Http);
+
+            // Both API nodes subscribe in the background; a warm-up task shows each stream is live.
+            await Eventually.WaitAsync(async () =>
+                {
+                    var probe = await enqueuing.EnqueueAsync("send_welcome_email", new { address = "warm-up@example.com" });
+                    return await SawAsync(near, probe, TimeSpan.FromSeconds(3)) && await SawAsync(far, probe, TimeSpan.FromSeconds(3));
+                },
+                seen => seen, RunTimeout, "both streams to carry events");
+
+            var ids = (await EnqueueAsync(enqueuing, 20, "stream")).ToHashSet();
+            foreach (var (name, stream) in new[] { ("enqueuing node", near), ("other node", far) })
+            {
+                var lateness = new List<double>();
+                var finished = new HashSet<Guid>();
+                var statuses = ids.ToDictionary(id => id, _ => new List<string>());
+                using var deadline = new CancellationTokenSource(RunTimeout);
+                while (finished.Count < ids.Count)
+                {
+                    var change = await stream.Events.ReadAsync(deadline.Token);
+                    if (!ids.Contains(change.TaskId)) continue;
+                    statuses[change.TaskId].Add(change.Status);
+                    var at = change.Status switch
+                    {
+                        "pending" => change.Record.GetProperty("createdAt").GetDateTimeOffset(),
+                        "running" => change.Record.GetProperty("startedAt").GetDateTimeOffset(),
+                        _ => change.Record.GetProperty("endedAt").GetDateTimeOffset(),
+                    };
+                    lateness.Add((change.ReceivedAt - at).TotalMilliseconds);
+                    if (change.Status == "success") finished.Add(change.TaskId);
+                }
+                lateness.Sort();
+                output.WriteLine($"{name}: {lateness.Count} events, lateness p50 {lateness[lateness.Count / 2]:0} ms, max {lateness[^1]:0} ms");
+                Assert.All(statuses.Values, seen => Assert.Equal(["pending", "running", "success"], seen));
+                Assert.True(lateness[^1] < 1000, $"{name}: an event arrived {lateness[^1]:0} ms after its change");
+            }
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    private static async Task<bool> SawAsync(EventStream stream, Guid id, TimeSpan within)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+                if ((await stream.Events.ReadAsync(deadline.Token)) is { Status: "success" } change && change.TaskId == id) return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task An_embedded_api_joins_the_membership_table_and_keeps_its_history_in_postgres()
     {
         var connectionString = await server.CreateDatabaseAsync();
