@@ -40,6 +40,7 @@ public static class TaskFlowHostingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Streaming.TaskEventsBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Streaming.TaskEventsBroadcaster>());
+        builder.Services.AddAntiforgery(o => o.HeaderName = "X-TaskFlow-Antiforgery");
         builder.Services.AddProblemDetails();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);
