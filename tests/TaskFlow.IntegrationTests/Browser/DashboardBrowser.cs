@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using TaskFlow.IntegrationTests.Infrastructure;
 
@@ -8,6 +10,10 @@ namespace TaskFlow.IntegrationTests.Browser;
 /// browser is downloaded: the executable is the system's (<c>TASKFLOW_CHROMIUM</c> overrides the path).</summary>
 public sealed class DashboardBrowser : IAsyncLifetime
 {
+    public const string Collection = "dashboard browser";
+
+    static DashboardBrowser() => Assertions.SetDefaultExpectTimeout(20_000);
+
     public static string ChromiumPath => Environment.GetEnvironmentVariable("TASKFLOW_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -60,6 +66,10 @@ public sealed class DashboardBrowser : IAsyncLifetime
         return new DashboardPage(context, page);
     }
 
+    public Task WaitForStatusAsync(Guid id, string status) =>
+        Eventually.WaitAsync(() => Api.Http.GetFromJsonAsync<JsonElement>($"/tasks/{id:D}"),
+            r => r.GetProperty("status").GetString() == status, TimeSpan.FromSeconds(30), $"{id} to be {status}");
+
     public async Task DisposeAsync()
     {
         if (_browser is not null) await _browser.DisposeAsync();
@@ -67,3 +77,6 @@ public sealed class DashboardBrowser : IAsyncLifetime
         if (_api is not null) await _api.DisposeAsync();
     }
 }
+
+[CollectionDefinition(DashboardBrowser.Collection)]
+public sealed class DashboardBrowserCollection : ICollectionFixture<DashboardBrowser>;

@@ -9,11 +9,10 @@ namespace TaskFlow.IntegrationTests.Browser;
 
 /// <summary>The dashboard in a real browser against the real Api: live rows, the task detail, escaping of user
 /// data, dead-letter replay through the confirmation dialog, and screenshots of every tab in both themes.</summary>
-public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputHelper output) : IClassFixture<DashboardBrowser>
+[Collection(DashboardBrowser.Collection)]
+public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
-    static DashboardBrowserTests() => SetDefaultExpectTimeout(20_000);
 
     private ApiHost Api => browser.Api;
 
@@ -22,7 +21,7 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
     {
         await using var tab = await browser.OpenAsync();
         await tab.GotoAsync();
-        await WaitUntilTheStreamDeliversAsync(tab.Page);
+        await tab.WaitUntilTheStreamDeliversAsync(Api);
         await tab.Page.EvaluateAsync("() => { window.__sameDocument = true; }");
 
         var id = await Api.EnqueueAsync("generate_monthly_report", new { month = 3, durationMs = 1500 });
@@ -181,30 +180,7 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
         Assert.Empty(tab.ConsoleErrors);
     }
 
-    /// <summary>The Api's subscription to the cluster's events renews in the background; until it is in place a fresh
-    /// host may miss the first events. Enqueue until one shows up in the table by itself.</summary>
-    private async Task WaitUntilTheStreamDeliversAsync(IPage page)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var probe = await Api.EnqueueAsync("send_otp", new { phone = "+15550199" });
-            try
-            {
-                await Expect(page.Locator($"#tasks-body tr[data-task-id='{probe:D}'] .status"))
-                    .ToHaveTextAsync("success", new LocatorAssertionsToHaveTextOptions { Timeout = 3_000 });
-                return;
-            }
-            catch (PlaywrightException) when (clock.Elapsed < Patience)
-            {
-                // Not delivered yet: try another.
-            }
-        }
-    }
-
-    private Task WaitForStatusAsync(Guid id, string status) =>
-        Eventually.WaitAsync(() => Api.Http.GetFromJsonAsync<JsonElement>($"/tasks/{id:D}"),
-            r => r.GetProperty("status").GetString() == status, Patience, $"{id} to be {status}");
+    private Task WaitForStatusAsync(Guid id, string status) => browser.WaitForStatusAsync(id, status);
 
     private async Task<List<JsonElement>> ReplaysOfAsync(Guid original)
     {

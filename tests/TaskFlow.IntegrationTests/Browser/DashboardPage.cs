@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Browser;
 
@@ -15,6 +16,27 @@ public sealed class DashboardPage(IBrowserContext context, IPage page) : IAsyncD
     {
         await Page.GotoAsync("/tasks/dashboard" + hash);
         await Assertions.Expect(Page.Locator("#live-indicator")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    /// <summary>The Api's subscription to the cluster's events renews in the background; until it is in place a fresh
+    /// host may miss the first events. Enqueue until one shows up in the table by itself.</summary>
+    public async Task WaitUntilTheStreamDeliversAsync(ApiHost api)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var probe = await api.EnqueueAsync("send_otp", new { phone = "+15550199" });
+            try
+            {
+                await Assertions.Expect(Page.Locator($"#tasks-body tr[data-task-id='{probe:D}'] .status"))
+                    .ToHaveTextAsync("success", new LocatorAssertionsToHaveTextOptions { Timeout = 3_000 });
+                return;
+            }
+            catch (PlaywrightException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // Not delivered yet: try another.
+            }
+        }
     }
 
     public async Task ScreenshotAsync(string name, ITestOutputHelper output)

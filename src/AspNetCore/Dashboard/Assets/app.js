@@ -859,10 +859,13 @@
     if (state.tab === 'dead') renderDead();
   }
 
-  $('replay-selected').addEventListener('click', () => replayFlow({ taskIds: [...state.dead.selected] }, `the ${state.dead.selected.size} selected`));
+  $('replay-selected').addEventListener('click', () => {
+    const n = state.dead.selected.size;
+    replayFlow({ taskIds: [...state.dead.selected] }, `You selected ${n} task${n === 1 ? '' : 's'}.`);
+  });
   $('replay-window').addEventListener('click', () => {
     const select = $('replay-window-size');
-    replayFlow({ since: select.value }, `every failed or interrupted task of the ${select.selectedOptions[0].textContent.toLowerCase()}`);
+    replayFlow({ since: select.value }, `Failed and interrupted tasks created in the ${select.selectedOptions[0].textContent.toLowerCase()}.`);
   });
 
   /** Dry run first; the dialog lists exactly what the dry run said would run; only Confirm dispatches. */
@@ -877,7 +880,7 @@
     $('replay-confirm-title').textContent = willRun.length
       ? `Replay ${willRun.length} task${willRun.length === 1 ? '' : 's'}?`
       : 'Nothing to replay';
-    $('replay-confirm-summary').textContent = `Selected: ${description}. ` + (willRun.length
+    $('replay-confirm-summary').textContent = `${description} ` + (willRun.length
       ? `Each runs again as a new task with the same arguments.${skipped.length ? ` ${skipped.length} cannot be replayed and will be skipped.` : ''}`
       : dry.results.length ? 'None of the selected tasks can be replayed.' : 'No failed or interrupted task matches.');
     const rows = dry.results.map(r => h('tr', { class: r.reason ? 'skipped' : 'will-run', dataset: { taskId: r.originalTaskId } },
@@ -940,11 +943,11 @@
       h('td', {}, s.lastStatus ? badge(s.lastStatus) : h('span', { class: 'muted', text: '—' }),
         s.lastTaskId ? h('button', { type: 'button', class: 'link-button mono', title: 'Open the last task', onclick: () => { location.hash = `task/${s.lastTaskId}`; } }, ` ${shortId(s.lastTaskId)}`) : null),
       h('td', {}, h('span', { class: `badge ${s.paused ? 'badge-paused' : 'badge-active'}`, text: s.paused ? 'paused' : 'active' })),
-      h('td', { class: 'cell-actions' },
+      h('td', { class: 'col-actions' }, h('div', { class: 'cell-actions' },
         s.paused
           ? h('button', { type: 'button', class: 'btn btn-small action', 'data-action': 'resume', onclick: () => change('resume', `Resumed ${s.name}.`) }, 'Resume')
           : h('button', { type: 'button', class: 'btn btn-small action', 'data-action': 'pause', onclick: () => change('pause', `Paused ${s.name}.`) }, 'Pause'),
-        h('button', { type: 'button', class: 'btn btn-small action', 'data-action': 'trigger', onclick: () => change('trigger', `Triggered ${s.name}.`) }, 'Trigger now')));
+        h('button', { type: 'button', class: 'btn btn-small action', 'data-action': 'trigger', onclick: () => change('trigger', `Triggered ${s.name}.`) }, 'Trigger now'))));
   }
 
   // ---------- registry ----------
@@ -960,11 +963,12 @@
 
   function renderRegistry() {
     const seconds = v => (v === null || v === undefined ? '—' : formatDuration(v));
+    const delay = v => (v ? formatDuration(v) : 'none');
     $('registry-body').replaceChildren(...state.registry.map(t => h('tr', { dataset: { task: t.name } },
       h('td', { class: 'cell-name', text: t.name }),
       h('td', { class: 'num', text: String(t.priority) }),
       h('td', { class: 'num', text: String(t.retries) }),
-      h('td', { class: 'num', text: seconds(t.delaySeconds) }),
+      h('td', { class: 'num', text: delay(t.delaySeconds) }),
       h('td', { class: 'num', text: `×${t.backoff}` }),
       h('td', { class: 'num', text: seconds(t.maxDelaySeconds) }),
       h('td', { class: 'num', text: seconds(t.timeoutSeconds) }),
