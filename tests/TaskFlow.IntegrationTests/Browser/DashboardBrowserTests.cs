@@ -104,7 +104,7 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
         await Expect(listed).ToContainTextAsync("fail");
         await Expect(dialog.Locator("tbody tr")).ToHaveCountAsync(1);
         Assert.Empty(await ReplaysOfAsync(failed));   // the dry run dispatched nothing
-        await tab.ScreenshotAsync("replay-confirm", output);
+        await tab.ScreenshotAsync("replay-confirm", output, fullPage: false);
 
         await tab.Page.Locator("#replay-confirm-ok").ClickAsync();
 
@@ -169,7 +169,7 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
             await tab.Page.Locator("#tab-tasks").ClickAsync();
             await tab.Page.Locator($"#tasks-body tr[data-task-id='{failed:D}']").ClickAsync();
             await Expect(tab.Page.Locator("#detail-error")).ToBeVisibleAsync();
-            await tab.ScreenshotAsync($"{theme}-task-detail", output);
+            await tab.ScreenshotAsync($"{theme}-task-detail", output, fullPage: false);
             await tab.Page.Keyboard.PressAsync("Escape");
             await Expect(tab.Page.Locator("#task-detail")).ToBeHiddenAsync();
         }

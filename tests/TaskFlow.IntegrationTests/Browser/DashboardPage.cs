@@ -39,10 +39,12 @@ public sealed class DashboardPage(IBrowserContext context, IPage page) : IAsyncD
         }
     }
 
-    public async Task ScreenshotAsync(string name, ITestOutputHelper output)
+    /// <summary>Saves a PNG to the test output's screenshots folder; the whole page, or the viewport for views that
+    /// float over it (a fixed drawer is only as tall as the window).</summary>
+    public async Task ScreenshotAsync(string name, ITestOutputHelper output, bool fullPage = true)
     {
         var path = Path.Combine(DashboardBrowser.ScreenshotDirectory, name + ".png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
         output.WriteLine($"screenshot: {path}");
     }
 

@@ -443,17 +443,36 @@
       status,
       name,
       h('td', { class: 'cell-id', title: record.taskId, text: shortId(record.taskId) }),
-      h('td', { class: 'num duration', text: formatDuration(record.duration) }),
+      durationCell(h('td', { class: 'num duration' }), record),
       h('td', { class: 'num retries', text: record.maxRetries ? `${record.retriesUsed} / ${record.maxRetries}` : String(record.retriesUsed) }),
       h('td', { class: 'num', text: String(record.priority) }),
       h('td', {}, timeCell(record.createdAt)));
     row.dataset.status = record.status;
   }
 
+  /** A finished task's duration; a running one's time so far, kept current by the ticker below. */
+  function durationCell(node, record) {
+    if (record.status === 'running' && record.startedAt) {
+      node.classList.add('elapsed');
+      node.dataset.started = record.startedAt;
+      node.title = 'Running for';
+      node.textContent = formatElapsed(record.startedAt);
+    } else {
+      node.textContent = formatDuration(record.duration);
+    }
+    return node;
+  }
+
+  const formatElapsed = started => `${formatDuration(Math.max(0, (Date.now() - new Date(started).getTime()) / 1000))}…`;
+  setInterval(() => {
+    for (const node of document.querySelectorAll('.elapsed[data-started]')) node.textContent = formatElapsed(node.dataset.started);
+  }, 1000);
+
   function renderTasks() {
     const rows = sortedRows();
     $('tasks-body').replaceChildren(...rows.map(taskRow));
     $('tasks-empty').hidden = rows.length > 0;
+    $('tasks-empty').textContent = 'No tasks match these filters.';
     const from = state.page * state.pageSize;
     $('tasks-range').textContent = rows.length ? `Showing ${from + 1}–${from + rows.length}${state.nextCursor ? '' : ' (end)'}` : '';
     $('page-newer').disabled = state.page === 0;
@@ -708,7 +727,7 @@
       actions.append(h('button', {
         type: 'button', class: 'btn btn-danger action', id: 'detail-cancel',
         onclick: () => act(() => api(`/${r.taskId}/cancel`, { method: 'POST' }), 'Cancellation requested.').then(refreshDetail),
-      }, r.status === 'running' ? 'Cancel (signal)' : 'Cancel'));
+      }, 'Cancel'));
     }
     if (['failed', 'interrupted', 'cancelled'].includes(r.status)) {
       actions.append(h('button', {
@@ -740,7 +759,7 @@
       fact('Created', timeCell(r.createdAt), h('span', { class: 'muted', text: ` · ${formatRelative(r.createdAt)}` })),
       fact('Started', timeCell(r.startedAt)),
       fact('Ended', timeCell(r.endedAt)),
-      fact('Duration', formatDuration(r.duration)),
+      fact('Duration', durationCell(h('span'), r)),
       fact('Retries', `${r.retriesUsed} of ${r.maxRetries}`),
       r.nextAttemptAt ? fact('Next attempt', timeCell(r.nextAttemptAt), h('span', { class: 'muted', text: ` · ${formatRelative(r.nextAttemptAt)}` })) : [],
       fact('Source', r.source, r.scheduleName ? ` · schedule ${r.scheduleName}` : ''),
