@@ -425,7 +425,7 @@
   }
 
   function taskRow(record) {
-    const row = h('tr', { class: 'clickable', tabindex: 0, dataset: { taskId: record.taskId }, 'aria-label': `${record.name} ${record.status}` });
+    const row = h('tr', { class: 'clickable', tabindex: 0, dataset: { taskId: record.taskId } });
     fillTaskRow(row, record);
     return row;
   }
@@ -1007,6 +1007,7 @@
     let source = null;
     let retryTimer = null;
     let retryDelay = 1000;
+    let missedSome = false;
     let scheduleTimer = null;
 
     function indicate(mode) {
@@ -1020,11 +1021,17 @@
     function connect() {
       clearTimeout(retryTimer);
       source = new EventSource(`${config.base}/stream`);
-      source.addEventListener('open', () => { retryDelay = 1000; indicate('live'); });
+      source.addEventListener('open', () => {
+        retryDelay = 1000;
+        indicate('live');
+        if (missedSome) catchUp();
+        missedSome = false;
+      });
       source.addEventListener('task', event => onTask(JSON.parse(event.data)));
       source.addEventListener('metrics', event => renderMetrics(JSON.parse(event.data)));
       source.addEventListener('error', () => {
         if (state.paused) return;
+        missedSome = true;
         indicate('reconnecting');
         if (source.readyState === EventSource.CLOSED) {
           // The browser gave up (an HTTP error): find out whether the session ended, else try again later.
@@ -1067,12 +1074,17 @@
       } else {
         indicate('connecting');
         connect();
-        // Catch up on what happened while paused.
-        loadTasks();
-        loadMetrics();
-        if (state.tab === 'dead') loadDead();
-        if (state.tab === 'schedules') loadSchedules();
+        catchUp();
       }
+    }
+
+    /** Events that were missed (paused, or the connection dropped) are not replayed: reload what is on screen. */
+    function catchUp() {
+      loadTasks();
+      loadMetrics();
+      if (state.tab === 'dead') loadDead();
+      if (state.tab === 'schedules') loadSchedules();
+      if (state.detailId) refreshDetail();
     }
 
     $('pause-live').addEventListener('click', () => setPaused(!state.paused));
