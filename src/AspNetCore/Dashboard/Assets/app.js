@@ -284,7 +284,7 @@
     const active = [];            // [time, inFlight]
     const bucketOf = time => Math.floor(time / BUCKET);
 
-    function count(record) {
+    function countFinished(record) {
       if (!['success', 'failed', 'interrupted'].includes(record.status) || counted.has(record.taskId)) return;
       const at = new Date(record.endedAt ?? Date.now()).getTime();
       if (at < Date.now() - BUCKET * BUCKETS) return;
@@ -360,14 +360,14 @@
       let cursor = null;
       for (let page = 0; page < 4; page++) {
         const result = await api(`?status=success,failed,interrupted&since=11m&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        result.items.forEach(count);
+        result.items.forEach(countFinished);
         cursor = result.nextCursor;
         if (!cursor) break;
       }
     }
 
     setInterval(schedule, BUCKET);   // slide the window even when nothing happens
-    return { count, sampleActive, seed, render: schedule };
+    return { countFinished, sampleActive, seed };
   })();
 
   // ---------- tasks table ----------
@@ -835,16 +835,10 @@
   }
 
   function renderDead() {
-    const { rows, selected, next } = state.dead;
-    $('dead-body').replaceChildren(...rows.map(deadRow));
-    $('dead-empty').hidden = rows.length > 0;
-    $('dead-more').hidden = !next;
-    $('dead-range').textContent = rows.length ? `${rows.length.toLocaleString()} loaded${next ? '' : ' (all)'}${selected.size ? ` · ${selected.size} selected` : ''}` : '';
-    $('replay-selected').disabled = selected.size === 0;
-    $('replay-selected').textContent = selected.size ? `Replay selected (${selected.size})` : 'Replay selected';
-    const all = $('dead-select-all');
-    all.checked = rows.length > 0 && selected.size === rows.length;
-    all.indeterminate = selected.size > 0 && selected.size < rows.length;
+    $('dead-body').replaceChildren(...state.dead.rows.map(deadRow));
+    $('dead-empty').hidden = state.dead.rows.length > 0;
+    $('dead-more').hidden = !state.dead.next;
+    renderDeadSummary();
   }
 
   $('dead-body').addEventListener('change', event => {
@@ -860,10 +854,10 @@
   });
   $('dead-more').addEventListener('click', () => loadDead({ more: true }));
 
-  // Keeps focus on the checkbox the user just toggled (a full re-render would lose it).
+  // Also called alone when a checkbox changes: a full re-render would lose the focus on it.
   function renderDeadSummary() {
     const { rows, selected, next } = state.dead;
-    $('dead-range').textContent = `${rows.length.toLocaleString()} loaded${next ? '' : ' (all)'}${selected.size ? ` · ${selected.size} selected` : ''}`;
+    $('dead-range').textContent = rows.length ? `${rows.length.toLocaleString()} loaded${next ? '' : ' (all)'}${selected.size ? ` · ${selected.size} selected` : ''}` : '';
     $('replay-selected').disabled = selected.size === 0;
     $('replay-selected').textContent = selected.size ? `Replay selected (${selected.size})` : 'Replay selected';
     const all = $('dead-select-all');
@@ -1052,7 +1046,7 @@
     }
 
     function onTask(record) {
-      chart.count(record);
+      chart.countFinished(record);
       applyTaskEvent(record);
       applyDeadEvent(record);
       if (record.taskId === state.detailId) refreshDetail();
