@@ -29,6 +29,19 @@ if [[ -z "${TASKFLOW_TEST_POSTGRES:-}" ]] && ! compgen -G "/usr/lib/postgresql/*
   pg_ctlcluster --force 15 main stop >/dev/null 2>&1 || true
 fi
 
+# The dashboard's browser tests drive Debian's Chromium through Playwright (no browser download); fonts so that
+# their screenshots have text. Without Chromium those tests fail and say so.
+if [[ ! -x "${TASKFLOW_CHROMIUM:-/usr/bin/chromium}" ]]; then
+  echo "== install prerequisites (chromium)"
+  if [[ "$(id -u)" -ne 0 ]]; then
+    echo "Chromium is missing: run as root, or apt-get install -y chromium fonts-dejavu-core" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
 cleanup() {
   local status=$?
   # Child hosts started by tests are killed by the tests themselves; this catches anything a crash left behind.

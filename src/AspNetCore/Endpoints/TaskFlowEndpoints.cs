@@ -42,6 +42,7 @@ public static class TaskFlowEndpoints
         group.MapGet("/stream", Streaming.StreamEndpoint.StreamAsync).WithName("TaskFlowStream")
             .WithSummary("Server-sent events: every status change of the cluster, metrics every 5 s, heartbeats")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        Dashboard.DashboardEndpoints.Map(group);
         return group;
     }
 

@@ -13,7 +13,8 @@ internal static class DashboardHeaders
     {
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // same-origin rather than no-referrer: with no-referrer a browser sends "Origin: null" on the page's own forms.
+        response.Headers["Referrer-Policy"] = "same-origin";
         response.Headers.CacheControl = "no-store";
         response.Headers.XFrameOptions = "DENY";
     }

@@ -84,7 +84,9 @@ internal static class LoginEndpoints
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light dark">
             <title>Log in · TaskFlow</title>
+            <link rel="icon" type="image/svg+xml" href="{E(dashboard)}/assets/favicon.svg">
             <link rel="stylesheet" href="{E(dashboard)}/assets/app.css">
             </head>
             <body class="login-page">
@@ -96,10 +98,10 @@ internal static class LoginEndpoints
                 <input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">
                 <input type="hidden" name="returnUrl" value="{E(IsLocal(returnUrl) ? returnUrl : dashboard)}">
                 <label for="username">User name</label>
-                <input id="username" name="username" autocomplete="username" required autofocus value="{E(user)}">
+                <input id="username" name="username" autocomplete="username" required{(string.IsNullOrEmpty(user) ? " autofocus" : "")} value="{E(user)}">
                 <label for="password">Password</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required>
-                <button type="submit" id="login-submit" class="button primary">Log in</button>
+                <input id="password" name="password" type="password" autocomplete="current-password" required{(string.IsNullOrEmpty(user) ? "" : " autofocus")}>
+                <button type="submit" id="login-submit" class="btn btn-primary">Log in</button>
               </form>
             </main>
             </body>

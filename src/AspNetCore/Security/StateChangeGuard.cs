@@ -44,8 +44,10 @@ internal sealed class StateChangeGuard : IEndpointFilter
     /// <summary>Why a browser's request comes from another site, or null when it does not.</summary>
     public static string? CrossSiteReason(HttpRequest request)
     {
+        // Sec-Fetch-Site is set by the browser alone (scripts cannot forge it); where it is present it decides.
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         if (site is "cross-site" or "same-site") return $"the browser marked it '{site}'";
+        if (site is "same-origin" or "none") return null;
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return null;
         if (origin == "null") return "its Origin is opaque";
