@@ -53,6 +53,18 @@ public sealed class LoopbackAccessTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.Accepted, sameOrigin.StatusCode);
     }
 
+    [Theory]
+    [InlineData("same-origin", HttpStatusCode.Accepted)]
+    [InlineData(null, HttpStatusCode.Forbidden)]
+    public async Task An_opaque_origin_passes_only_when_the_browser_says_same_origin(string? site, HttpStatusCode expected)
+    {
+        var request = AdminEndpoints.Request("POST /tasks", from: "127.0.0.1");
+        request.Headers.Add("Origin", "null");
+        if (site is not null) request.Headers.Add("Sec-Fetch-Site", site);
+        using var response = await AdminEndpoints.SendAsync(_http, request);
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_change_from_the_dashboard_without_its_token_is_refused()
     {
