@@ -77,8 +77,8 @@ public class DashboardBrowser : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
+        if (_browser is not null) await DashboardPage.Bounded(_browser.CloseAsync());
+        _playwright?.Dispose();   // ends the driver, which kills a browser that did not close
         if (_api is not null) await _api.DisposeAsync();
     }
 }
