@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONFIGURATION="${CONFIGURATION:-Release}"
 ARTIFACTS="$ROOT/artifacts"
 RESULTS="$ARTIFACTS/test-results"
+TEST_TMP="$ARTIFACTS/tmp"
 cd "$ROOT"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -47,13 +48,18 @@ cleanup() {
   # Child hosts started by tests are killed by the tests themselves; this catches anything a crash left behind.
   pkill -f "$ROOT/src/.*/bin/$CONFIGURATION/net10.0/TaskFlow\.(Api|Silo)\.dll" 2>/dev/null || true
   # Throwaway PostgreSQL servers are stopped by their test fixture; a crashed test run may leave one behind.
-  pkill -f "postgres -D .*/taskflow-pg-" 2>/dev/null || true
+  pkill -f "postgres -D $TEST_TMP/taskflow-pg-" 2>/dev/null || true
   exit "$status"
 }
 trap cleanup EXIT
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+# The tests' temporary folders (throwaway PostgreSQL data, SQLite files) live under this run's own folder, so the
+# cleanup above touches only what this run started, even beside another run on the same machine.
+rm -rf "$TEST_TMP"
+mkdir -p "$TEST_TMP"
+export TMPDIR="$TEST_TMP"
 
 echo "== build ($CONFIGURATION)"
 dotnet build TaskFlow.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
