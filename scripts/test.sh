@@ -17,15 +17,19 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # == install prerequisites (idempotent, quiet): the PostgreSQL tests start their own throwaway server from the
 # server binaries (Debian's `postgresql` package brings /usr/lib/postgresql/15/bin on bookworm). Skipped when
 # TASKFLOW_TEST_POSTGRES names a server to use instead.
-if [[ -z "${TASKFLOW_TEST_POSTGRES:-}" ]] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  echo "== install prerequisites (postgresql)"
+install_packages() {
+  echo "== install prerequisites ($*)"
   if [[ "$(id -u)" -ne 0 ]]; then
-    echo "PostgreSQL server binaries are missing: run as root, or apt-get install -y postgresql" >&2
+    echo "Missing: run as root, or apt-get install -y $*" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [[ -z "${TASKFLOW_TEST_POSTGRES:-}" ]] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  install_packages postgresql
   # The package may start its default cluster; the tests start their own servers, so stop it again.
   pg_ctlcluster --force 15 main stop >/dev/null 2>&1 || true
 fi
@@ -33,14 +37,7 @@ fi
 # The dashboard's browser tests drive Debian's Chromium through Playwright (no browser download); fonts so that
 # their screenshots have text. Without Chromium those tests fail and say so.
 if [[ ! -x "${TASKFLOW_CHROMIUM:-/usr/bin/chromium}" ]]; then
-  echo "== install prerequisites (chromium)"
-  if [[ "$(id -u)" -ne 0 ]]; then
-    echo "Chromium is missing: run as root, or apt-get install -y chromium fonts-dejavu-core" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  install_packages chromium fonts-dejavu-core
 fi
 
 cleanup() {

@@ -19,11 +19,7 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
     public async Task Two_silos_and_a_client_api_run_every_task_and_keep_running_them_after_a_silo_is_killed()
     {
         var connectionString = await server.CreateDatabaseAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["TaskFlow__Storage__Provider"] = "Postgres",
-            ["TaskFlow__Storage__ConnectionString"] = connectionString,
-        };
+        var settings = PostgresSettings(connectionString);
         try
         {
             var doomedPort = FreePort.Next();
@@ -64,11 +60,7 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
     public async Task The_stream_of_every_api_node_carries_each_status_change_of_the_cluster_within_a_second()
     {
         var connectionString = await server.CreateDatabaseAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["TaskFlow__Storage__Provider"] = "Postgres",
-            ["TaskFlow__Storage__ConnectionString"] = connectionString,
-        };
+        var settings = PostgresSettings(connectionString);
         try
         {
             await using var first = StartSilo(settings, FreePort.Next());
@@ -143,11 +135,7 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
         var connectionString = await server.CreateDatabaseAsync();
         try
         {
-            await using var api = await ApiHost.StartAsync(new Dictionary<string, string>
-            {
-                ["TaskFlow__Storage__Provider"] = "Postgres",
-                ["TaskFlow__Storage__ConnectionString"] = connectionString,
-            });
+            await using var api = await ApiHost.StartAsync(PostgresSettings(connectionString));
             await WaitForActiveSilosAsync(connectionString, 1);
 
             var ids = await EnqueueAsync(api, 3, "embedded");
@@ -171,11 +159,7 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
         var connectionString = await server.CreateDatabaseAsync();
         try
         {
-            var settings = new Dictionary<string, string>
-            {
-                ["TaskFlow__Storage__Provider"] = "Postgres",
-                ["TaskFlow__Storage__ConnectionString"] = connectionString,
-            };
+            var settings = PostgresSettings(connectionString);
             foreach (var run in new[] { "first", "again" })
             {
                 await using var command = HostProcess.Start("Silo", settings, "--migrate-only");
@@ -194,6 +178,12 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
             await server.DropDatabaseAsync(connectionString);
         }
     }
+
+    private static Dictionary<string, string> PostgresSettings(string connectionString) => new()
+    {
+        ["TaskFlow__Storage__Provider"] = "Postgres",
+        ["TaskFlow__Storage__ConnectionString"] = connectionString,
+    };
 
     private static HostProcess StartSilo(Dictionary<string, string> settings, int siloPort) =>
         HostProcess.Start("Silo", new Dictionary<string, string>(settings)
