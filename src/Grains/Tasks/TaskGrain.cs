@@ -22,6 +22,8 @@ internal sealed class TaskGrain(
     private IGrainTimer? _leaseRenewal;
     private IGrainTimer? _storeRetry;
     private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
+    private IDispatcherGrain? _dispatcher;
+    private ITaskEventsRelay? _eventsRelay;
 
     /// <summary>How often a transition that could not be stored is tried again.</summary>
     private static readonly TimeSpan StoreRetryPeriod = TimeSpan.FromSeconds(2);
@@ -168,7 +170,10 @@ internal sealed class TaskGrain(
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
 
-    private IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+    // References are kept: resolving one costs Orleans a reflection lookup, and a task calls these several times.
+    private IDispatcherGrain Dispatcher => _dispatcher ??= GrainFactory.GetGrain<IDispatcherGrain>(0);
+
+    private ITaskEventsRelay EventsRelay => _eventsRelay ??= GrainFactory.GetGrain<ITaskEventsRelay>(0);
 
     private async Task<TaskTransition> ApplyAsync(TaskEvent evt)
     {
@@ -239,7 +244,7 @@ internal sealed class TaskGrain(
     /// <summary>Tells the stream listeners (through this silo's relay) that the task's status changed; args, attempts and
     /// logs stay out of the event.</summary>
     private void PublishChange(TaskRecord record) =>
-        _ = GrainFactory.GetGrain<ITaskEventsRelay>(0).Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
+        _ = EventsRelay.Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
 
     /// <summary>Dispatcher calls never fail a task transition: the state is already stored, and a lost call is repaired
     /// by the dispatcher's lease expiry, its rebuild, or the store sweep.</summary>
