@@ -30,6 +30,9 @@ internal sealed class DispatcherGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The rebuild calls every unfinished task, and tasks call the dispatcher: leave the first synchronous stretch of
+        // the activation (run under its lock) before calling anyone (see TaskGrain.OnActivateAsync).
+        await Task.Yield();
         _tick = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
         {
             DueTime = DispatchTimings.Tick, Period = DispatchTimings.Tick, Interleave = false, KeepAlive = true,
