@@ -259,10 +259,9 @@ internal sealed class TaskGrain(
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
 
-    // References are kept: resolving one costs Orleans a reflection lookup, and a task calls these several times.
-    private IDispatcherGrain Dispatcher => _dispatcher ??= GrainFactory.GetGrain<IDispatcherGrain>(0);
+    private IDispatcherGrain Dispatcher => _dispatcher ??= GrainFactory.Reference<IDispatcherGrain>(0);
 
-    private ITaskEventsRelay EventsRelay => _eventsRelay ??= GrainFactory.GetGrain<ITaskEventsRelay>(0);
+    private ITaskEventsRelay EventsRelay => _eventsRelay ??= GrainFactory.Reference<ITaskEventsRelay>(0);
 
     private async Task<TaskTransition> ApplyAsync(TaskEvent evt)
     {
@@ -373,7 +372,7 @@ internal sealed class TaskGrain(
                 DueTime = Dispatch.DispatchTimings.RenewPeriod, Period = Dispatch.DispatchTimings.RenewPeriod, Interleave = true, KeepAlive = true,
             });
 
-        var self = this.AsReference<ITaskAttemptSink>();
+        var self = GrainFactory.Reference<ITaskAttemptSink>(TaskId);
         var maxAttempts = State.Options.Retries + 1;
         var token = cancellation.Token;
         _ = Task.Run(async () =>
