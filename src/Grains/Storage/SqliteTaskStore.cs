@@ -379,9 +379,17 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
             if (!_bySql.TryGetValue(sql, out var command))
             {
                 command = connection.CreateCommand();
-                command.CommandText = sql;
-                command.Transaction = transaction;
-                command.Prepare();
+                try
+                {
+                    command.CommandText = sql;
+                    command.Transaction = transaction;
+                    command.Prepare();
+                }
+                catch
+                {
+                    command.Dispose();
+                    throw;
+                }
                 _bySql[sql] = command;
             }
             command.Transaction = transaction;
