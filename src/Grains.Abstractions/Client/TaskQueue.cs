@@ -54,18 +54,18 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry) : ITa
             return new EnqueueResult(outcome.Record, outcome.Created);
         }
 
-        var record = await grains.GetGrain<ITaskGrain>(taskId).Create(spec).WaitAsync(cancellationToken);
+        var record = await grains.Reference<ITaskGrain>(taskId).Create(spec).WaitAsync(cancellationToken);
         return new EnqueueResult(record, Created: true);
     }
 
     /// <inheritdoc />
     public Task<TaskRecord?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) =>
-        grains.GetGrain<ITaskGrain>(taskId).Get().WaitAsync(cancellationToken);
+        grains.Reference<ITaskGrain>(taskId).Get().WaitAsync(cancellationToken);
 
     /// <inheritdoc />
     public async Task<CancelResult> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
-        var outcome = await grains.GetGrain<ITaskGrain>(taskId).Cancel().WaitAsync(cancellationToken);
+        var outcome = await grains.Reference<ITaskGrain>(taskId).Cancel().WaitAsync(cancellationToken);
         return new CancelResult(outcome.Record is not null, outcome.Accepted, outcome.Record, outcome.Reason);
     }
 

@@ -30,6 +30,9 @@ internal sealed class DispatcherGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The rebuild calls every unfinished task, and tasks call the dispatcher: leave the first synchronous stretch of
+        // the activation (run under its lock) before calling anyone (see TaskGrain.OnActivateAsync).
+        await Task.Yield();
         _tick = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions
         {
             DueTime = DispatchTimings.Tick, Period = DispatchTimings.Tick, Interleave = false, KeepAlive = true,
@@ -44,7 +47,7 @@ internal sealed class DispatcherGrain(
             foreach (var id in ids)
             {
                 _awaitingResync.Add(id);
-                _ = GrainFactory.GetGrain<ITaskGrain>(id).Resync();
+                _ = GrainFactory.Reference<ITaskGrain>(id).Resync();
             }
             after = ids[^1];
         }
@@ -98,7 +101,7 @@ internal sealed class DispatcherGrain(
             // The task's silo died or it stopped renewing: its slot is free again, and the task is asked to recover
             // (a fresh activation marks it interrupted or queues it again, per its options).
             Log.LeaseExpired(logger, expired);
-            _ = GrainFactory.GetGrain<ITaskGrain>(expired).Resync();
+            _ = GrainFactory.Reference<ITaskGrain>(expired).Resync();
         }
         GrantFreeSlots();
         return Task.CompletedTask;
@@ -117,7 +120,7 @@ internal sealed class DispatcherGrain(
         {
             Log.SlotGranted(logger, grant.TaskId, grant.Name, grant.Priority, _queue.Running);
             // One-way: returns at once; the task grain answers by running or by releasing the slot.
-            _ = GrainFactory.GetGrain<ITaskGrain>(grant.TaskId).Grant();
+            _ = GrainFactory.Reference<ITaskGrain>(grant.TaskId).Grant();
         }
 
         // A rate-limited task may start before the next tick: wake up exactly then.

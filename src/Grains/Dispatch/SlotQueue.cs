@@ -10,6 +10,8 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
 {
     private readonly SortedSet<Entry> _waiting = new(EntryOrder.Instance);
     private readonly Dictionary<Guid, Entry> _waitingById = [];
+    // Waiting requests per task name: the rate-limit check after every grant walks names, not the whole queue.
+    private readonly Dictionary<string, int> _waitingByName = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Grant> _running = [];
     private readonly Dictionary<string, int> _runningByName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<DateTimeOffset>> _startsByName = new(StringComparer.Ordinal);
@@ -35,6 +37,7 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         var entry = new Entry(request, _arrivals++);
         _waiting.Add(entry);
         _waitingById[request.TaskId] = entry;
+        _waitingByName[request.Name] = _waitingByName.GetValueOrDefault(request.Name) + 1;
         return true;
     }
 
@@ -43,6 +46,7 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
     {
         if (!_waitingById.Remove(taskId, out var entry)) return false;
         _waiting.Remove(entry);
+        StopWaiting(entry.Request.Name);
         return true;
     }
 
@@ -103,6 +107,7 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         {
             _waiting.Remove(entry);
             _waitingById.Remove(entry.Request.TaskId);
+            StopWaiting(entry.Request.Name);
         }
         return grants;
     }
@@ -111,7 +116,7 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
     public DateTimeOffset? NextRateLimitOpening(DateTimeOffset now)
     {
         DateTimeOffset? next = null;
-        foreach (var name in _waiting.Select(e => e.Request.Name).Distinct(StringComparer.Ordinal))
+        foreach (var name in _waitingByName.Keys)
         {
             if (optionsOf(name)?.RateLimit is not { } rate || MayStart(name, rate, now)) continue;
             var opens = StartsOf(name).Peek() + TimeSpan.FromSeconds(rate.PeriodSeconds);
@@ -130,6 +135,11 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         var windowStart = now - TimeSpan.FromSeconds(rate.PeriodSeconds);
         while (starts.Count > 0 && starts.Peek() <= windowStart) starts.Dequeue();
         return starts.Count < rate.Starts;
+    }
+
+    private void StopWaiting(string name)
+    {
+        if (--_waitingByName[name] == 0) _waitingByName.Remove(name);
     }
 
     private Queue<DateTimeOffset> StartsOf(string name)

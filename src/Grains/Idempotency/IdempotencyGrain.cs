@@ -14,7 +14,7 @@ internal sealed class IdempotencyGrain(
         ArgumentNullException.ThrowIfNull(spec);
         if (store.State.TaskId is { } existingId)
         {
-            var existing = await GrainFactory.GetGrain<ITaskGrain>(existingId).Get();
+            var existing = await GrainFactory.Reference<ITaskGrain>(existingId).Get();
             // A key whose task failed, was interrupted or cancelled may be used again; a missing task means an
             // earlier submission stored the key but died before the task was stored.
             if (existing is not null && !existing.Status.IsReplayable())
@@ -23,7 +23,7 @@ internal sealed class IdempotencyGrain(
 
         store.State = new IdempotencyState { TaskId = newTaskId };
         await store.WriteStateAsync();
-        var record = await GrainFactory.GetGrain<ITaskGrain>(newTaskId).Create(spec);
+        var record = await GrainFactory.Reference<ITaskGrain>(newTaskId).Create(spec);
         return new SubmitOutcome(record, Created: true);
     }
 }

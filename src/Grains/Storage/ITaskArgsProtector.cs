@@ -1,6 +1,6 @@
 namespace TaskFlow.Storage;
 
-/// <summary>Encrypts task arguments at rest: <see cref="TaskFlowGrainStorage"/> protects them before a task's state is
+/// <summary>Encrypts task arguments at rest: <see cref="TaskStates"/> protects them before a task's state is
 /// written and unprotects them when it is read, so the store (and its backups) never hold them in clear.</summary>
 public interface ITaskArgsProtector
 {

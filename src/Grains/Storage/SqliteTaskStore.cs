@@ -210,6 +210,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
     private async Task WriteLoopAsync(SqliteConnection connection)
     {
         await using var _ = connection;
+        using var statements = new PreparedStatements(connection);
         var batch = new List<PendingWrite>(MaxBatch);
         while (await _writes.Reader.WaitToReadAsync())
         {
@@ -223,7 +224,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
                 {
                     try
                     {
-                        results[i] = (await ApplyAsync(connection, transaction, batch[i]), null);
+                        results[i] = (await ApplyAsync(statements, transaction, batch[i]), null);
                     }
                     catch (InconsistentStateException ex)
                     {
@@ -249,16 +250,15 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
         }
     }
 
-    private static async Task<string> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction, PendingWrite write)
+    private static async Task<string> ApplyAsync(PreparedStatements statements, SqliteTransaction transaction, PendingWrite write)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        SqliteCommand command;
         long etag;
         switch (write)
         {
             case PendingWrite.Task t:
                 var r = t.Value.Record;
-                command.CommandText = t.ExpectedETag is null
+                command = statements.For(transaction, t.ExpectedETag is null
                     ? """
                       INSERT INTO tasks (task_id, name, status, priority, source, schedule_name, replay_of, idempotency_key,
                           created_at, started_at, ended_at, next_attempt_at, attempts, error_type, etag, state)
@@ -270,7 +270,7 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
                       UPDATE tasks SET status = $status, priority = $priority, started_at = $started, ended_at = $ended,
                           next_attempt_at = $next, attempts = $attempts, error_type = $errorType, etag = etag + 1, state = $state
                       WHERE task_id = $id AND etag = $etag
-                      """;
+                      """);
                 command.Parameters.AddWithValue("$id", Key(r.TaskId));
                 command.Parameters.AddWithValue("$name", r.Name);
                 command.Parameters.AddWithValue("$status", TaskStateJson.StatusName(r.Status));
@@ -294,18 +294,19 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
 
             case PendingWrite.State s:
                 etag = ParseETag(s.ExpectedETag);
+                command = statements.For(transaction, s.Json is null
+                    ? "DELETE FROM grain_state WHERE grain_type = $type AND grain_key = $key"
+                    : s.ExpectedETag is null
+                        ? "INSERT INTO grain_state (grain_type, grain_key, etag, state) VALUES ($type, $key, 1, $state) ON CONFLICT DO NOTHING"
+                        : "UPDATE grain_state SET etag = etag + 1, state = $state WHERE grain_type = $type AND grain_key = $key AND etag = $etag");
                 command.Parameters.AddWithValue("$type", s.GrainType);
                 command.Parameters.AddWithValue("$key", s.Key);
-                command.Parameters.AddWithValue("$etag", etag);
                 if (s.Json is null)
                 {
-                    command.CommandText = "DELETE FROM grain_state WHERE grain_type = $type AND grain_key = $key";
                     await command.ExecuteNonQueryAsync();
                     return "";
                 }
-                command.CommandText = s.ExpectedETag is null
-                    ? "INSERT INTO grain_state (grain_type, grain_key, etag, state) VALUES ($type, $key, 1, $state) ON CONFLICT DO NOTHING"
-                    : "UPDATE grain_state SET etag = etag + 1, state = $state WHERE grain_type = $type AND grain_key = $key AND etag = $etag";
+                command.Parameters.AddWithValue("$etag", etag);
                 command.Parameters.AddWithValue("$state", s.Json);
                 if (await command.ExecuteNonQueryAsync() == 0)
                     throw new InconsistentStateException($"{s.GrainType}/{s.Key} was written by someone else first.", "", s.ExpectedETag ?? "");
@@ -366,6 +367,41 @@ public sealed class SqliteTaskStore : ITaskStore, IAsyncDisposable
 
     private static long ParseETag(string? etag) =>
         etag is null ? 0 : long.TryParse(etag, CultureInfo.InvariantCulture, out var value) ? value : -1;
+
+    /// <summary>The writer's statements, kept per SQL text on its one connection: each write binds new values to a
+    /// statement SQLite has already compiled instead of parsing and planning its SQL again.</summary>
+    private sealed class PreparedStatements(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _bySql = new(StringComparer.Ordinal);
+
+        public SqliteCommand For(SqliteTransaction transaction, string sql)
+        {
+            if (!_bySql.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                try
+                {
+                    command.CommandText = sql;
+                    command.Transaction = transaction;
+                    command.Prepare();
+                }
+                catch
+                {
+                    command.Dispose();
+                    throw;
+                }
+                _bySql[sql] = command;
+            }
+            command.Transaction = transaction;
+            command.Parameters.Clear();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _bySql.Values) command.Dispose();
+        }
+    }
 
     private abstract record PendingWrite
     {

@@ -83,7 +83,7 @@ internal sealed class TaskStoreLifecycle(
             {
                 try
                 {
-                    await grains.GetGrain<ITaskGrain>(id).Nudge();
+                    await grains.Reference<ITaskGrain>(id).Nudge();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

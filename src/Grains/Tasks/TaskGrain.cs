@@ -8,9 +8,11 @@ namespace TaskFlow.Tasks;
 
 /// <summary>One task. Holds its state and its wake-up timer, asks the dispatcher for a slot, runs attempts off its own
 /// scheduler so reads answer at once, and stores every transition before acting on it.</summary>
+/// <remarks>The grain reads its stored state itself, on its first call, rather than through Orleans grain persistence
+/// (which reads at every activation): a task created under a fresh id is written without being read first.</remarks>
 [GrainType("taskflow.task")]
 internal sealed class TaskGrain(
-    [PersistentState("task", TaskFlowStorage.Name)] IPersistentState<TaskState> store,
+    TaskStates states,
     AttemptRunner runner,
     TaskRegistry registry,
     TimeProvider time,
@@ -22,28 +24,75 @@ internal sealed class TaskGrain(
     private IGrainTimer? _leaseRenewal;
     private IGrainTimer? _storeRetry;
     private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
+    private IDispatcherGrain? _dispatcher;
+    private ITaskEventsRelay? _eventsRelay;
+
+    /// <summary>The state as stored, or as being written (readers see a transition while it is stored, as before).</summary>
+    private TaskState? _state;
+    private string? _etag;
+    private bool _exists;
+
+    /// <summary>Completes once <see cref="_state"/> reflects the store: the first read (and recovery), or the optimistic
+    /// create that made the read needless. Shared, because <see cref="Get"/> interleaves with every other call.</summary>
+    private Task? _known;
 
     /// <summary>How often a transition that could not be stored is tried again.</summary>
     private static readonly TimeSpan StoreRetryPeriod = TimeSpan.FromSeconds(2);
 
     private Guid TaskId => this.GetPrimaryKey();
 
-    private bool Exists => store.RecordExists;
+    private bool Exists => _exists;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Exists && !store.State.Status.IsTerminal())
+        // Orleans runs an activation's first synchronous stretch (activation and the first message, up to an await that
+        // really waits) under the activation's lock. A store read can complete synchronously and a recovery then calls
+        // the dispatcher, which may be calling this task under its own lock at that moment (its rebuild): end the
+        // stretch here so no call to another grain is made while holding the lock.
+        await Task.Yield();
+    }
+
+    /// <summary>The task's state; only read where <see cref="Exists"/> (or a transition in progress) guarantees one.</summary>
+    private TaskState State => _state ?? throw new InvalidOperationException($"Task {TaskId} has no state.");
+
+    /// <summary>Makes sure the stored state is known before a call acts on it.</summary>
+    private Task KnowAsync() => _known is { IsCompletedSuccessfully: true } ? Task.CompletedTask : KnowSlowAsync();
+
+    private async Task KnowSlowAsync()
+    {
+        var known = _known ??= LoadAsync();
+        try
         {
-            var before = store.State.Status;
+            await known;
+        }
+        catch when (ReferenceEquals(_known, known))
+        {
+            // A read or recovery that failed (store outage) is tried again by the next call.
+            _known = null;
+            throw;
+        }
+    }
+
+    /// <summary>Reads the stored state; an unfinished task found by a fresh activation recovers (after a restart, a crash
+    /// or a move): a running one is interrupted or queued again, a pending one asks for a slot again.</summary>
+    private async Task LoadAsync()
+    {
+        var stored = await states.ReadAsync(TaskId);
+        _state = stored?.Value;
+        _etag = stored?.ETag;
+        _exists = stored is not null;
+        if (_exists && !State.Status.IsTerminal())
+        {
+            var before = State.Status;
             var transition = await ApplyAsync(new TaskEvent.Recovered(time.GetUtcNow(), options.Value.RequeuePending));
             if (before == TaskRunStatus.Running)
-                Log.TaskRecovered(logger, TaskId, store.State.Record.Name, transition.State.Status);
+                Log.TaskRecovered(logger, TaskId, State.Record.Name, transition.State.Status);
         }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_inFlight is { } inFlight && Exists && store.State.Status == TaskRunStatus.Running)
+        if (_inFlight is { } inFlight && Exists && State.Status == TaskRunStatus.Running)
         {
             // The host is going away with an attempt in flight: stop the handler and record the interruption now,
             // rather than leave it to the next activation.
@@ -56,27 +105,67 @@ internal sealed class TaskGrain(
     public async Task<TaskRecord> Create(TaskSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (Exists) return store.State.Record;
+        if (_known is null && registry.TryGet(spec.Name, out var fresh))
+        {
+            // Nothing is known yet, and callers draw task ids at random: write without reading first. The insert is
+            // conditional (no row with this id may exist), so an id that is taken after all (a schedule finishing a
+            // half-done fire) is refused by the store and only then read, and the call goes on as for any stored task.
+            var attempt = CreateUnreadAsync(spec, fresh);
+            _known = attempt;
+            try
+            {
+                if (await attempt) return State.Record;
+            }
+            catch when (ReferenceEquals(_known, attempt))
+            {
+                _known = null;
+                throw;
+            }
+        }
+
+        await KnowAsync();
+        if (Exists) return State.Record;
         if (!registry.TryGet(spec.Name, out var registration))
             throw new ArgumentException($"'{spec.Name}' is not a registered task on this silo.", nameof(spec));
+        await CreateNewAsync(spec, registration);
+        return State.Record;
+    }
 
+    /// <summary>True when the task was created; false when the id was taken, in which case the stored task is now known.</summary>
+    private async Task<bool> CreateUnreadAsync(TaskSpec spec, TaskRegistration registration)
+    {
+        try
+        {
+            await CreateNewAsync(spec, registration);
+            return true;
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            await LoadAsync();
+            return false;
+        }
+    }
+
+    private async Task CreateNewAsync(TaskSpec spec, TaskRegistration registration)
+    {
         var transition = TaskLifecycle.Create(TaskId, spec, registration.Options, time.GetUtcNow());
         await CommitAsync(transition);
         Log.TaskAccepted(logger, TaskId, spec.Name, transition.State.Record.Priority);
-        return store.State.Record;
     }
 
-    public Task<TaskRecord?> Get()
+    public async Task<TaskRecord?> Get()
     {
-        if (!Exists) return Task.FromResult<TaskRecord?>(null);
-        var record = store.State.Record;
+        await KnowAsync();
+        if (!Exists) return null;
+        var record = State.Record;
         if (_inFlight is { } inFlight && record.Status == TaskRunStatus.Running)
             record = record with { Logs = record.Logs.AddRange(inFlight.Logs.Snapshot()), Progress = inFlight.Logs.Progress };
-        return Task.FromResult<TaskRecord?>(record);
+        return record;
     }
 
     public async Task<CancelOutcome> Cancel()
     {
+        await KnowAsync();
         if (!Exists) return new CancelOutcome(null, Accepted: false, "No task has this id.");
         var transition = await ApplyAsync(new TaskEvent.CancelRequested(time.GetUtcNow()));
         return new CancelOutcome(transition.State.Record, !transition.Refused, transition.Refusal);
@@ -89,6 +178,7 @@ internal sealed class TaskGrain(
     /// <summary>Tells the dispatcher what this task needs: its running slot renewed, a slot requested, or nothing.</summary>
     private async Task ResyncAsync()
     {
+        await KnowAsync();
         try
         {
             if (!Exists)
@@ -96,7 +186,7 @@ internal sealed class TaskGrain(
                 await Dispatcher.Resynced(TaskId);
                 return;
             }
-            var r = store.State.Record;
+            var r = State.Record;
             if (r.Status == TaskRunStatus.Running && _inFlight is not null)
                 await Dispatcher.Renew(TaskId, r.Name);
             else if (r.Status == TaskRunStatus.Pending && r.NextAttemptAt is null)
@@ -112,6 +202,7 @@ internal sealed class TaskGrain(
 
     public async Task Grant()
     {
+        await KnowAsync();
         if (!Exists)
         {
             await TellDispatcherAsync(d => d.Release(TaskId));
@@ -123,7 +214,7 @@ internal sealed class TaskGrain(
     public async Task AttemptEnded(int attempt, AttemptOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (_inFlight?.Attempt != attempt || !Exists || store.State.Record.AttemptCount != attempt) return;
+        if (_inFlight?.Attempt != attempt || !Exists || State.Record.AttemptCount != attempt) return;
         _inFlight.Cancellation.Dispose();
         _inFlight = null;
         _unstoredOutcome = (attempt, outcome);
@@ -136,12 +227,12 @@ internal sealed class TaskGrain(
     private async Task StoreOutcomeAsync()
     {
         if (_unstoredOutcome is not var (attempt, outcome)) return;
-        var withLogs = store.State with
+        var withLogs = State with
         {
-            Record = store.State.Record with
+            Record = State.Record with
             {
-                Logs = TaskLifecycle.AppendLogs(store.State.Record.Logs, outcome.Logs),
-                Progress = outcome.Progress ?? store.State.Record.Progress,
+                Logs = TaskLifecycle.AppendLogs(State.Record.Logs, outcome.Logs),
+                Progress = outcome.Progress ?? State.Record.Progress,
             },
         };
         var transition = TaskLifecycle.Apply(withLogs, outcome.ToEvent());
@@ -168,11 +259,13 @@ internal sealed class TaskGrain(
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
 
-    private IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+    private IDispatcherGrain Dispatcher => _dispatcher ??= GrainFactory.Reference<IDispatcherGrain>(0);
+
+    private ITaskEventsRelay EventsRelay => _eventsRelay ??= GrainFactory.Reference<ITaskEventsRelay>(0);
 
     private async Task<TaskTransition> ApplyAsync(TaskEvent evt)
     {
-        var transition = TaskLifecycle.Apply(store.State, evt);
+        var transition = TaskLifecycle.Apply(State, evt);
         await CommitAsync(transition);
         return transition;
     }
@@ -184,16 +277,17 @@ internal sealed class TaskGrain(
         if (transition.Refused) Log.EventRefused(logger, TaskId, transition.Refusal!);
         if (transition.Changed)
         {
-            var previous = store.State;
-            store.State = transition.State;
+            var previous = _state;
+            _state = transition.State;
             try
             {
-                await store.WriteStateAsync();
+                _etag = await states.WriteAsync(transition.State, _etag);
+                _exists = true;
             }
             catch
             {
                 // What readers see must be what is stored: a write that failed did not happen.
-                store.State = previous;
+                _state = previous;
                 throw;
             }
             if (previous?.Record is not { } before || before.Status != transition.State.Status || before.CancelRequested != transition.State.Record.CancelRequested)
@@ -209,7 +303,7 @@ internal sealed class TaskGrain(
         switch (effect)
         {
             case TaskEffect.RequestSlot request:
-                await TellDispatcherAsync(d => d.Request(new SlotRequest(TaskId, store.State.Record.Name, request.Priority, request.DueAt)));
+                await TellDispatcherAsync(d => d.Request(new SlotRequest(TaskId, State.Record.Name, request.Priority, request.DueAt)));
                 break;
             case TaskEffect.ReleaseSlot:
                 StopLeaseRenewal();
@@ -239,7 +333,7 @@ internal sealed class TaskGrain(
     /// <summary>Tells the stream listeners (through this silo's relay) that the task's status changed; args, attempts and
     /// logs stay out of the event.</summary>
     private void PublishChange(TaskRecord record) =>
-        _ = GrainFactory.GetGrain<ITaskEventsRelay>(0).Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
+        _ = EventsRelay.Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
 
     /// <summary>Dispatcher calls never fail a task transition: the state is already stored, and a lost call is repaired
     /// by the dispatcher's lease expiry, its rebuild, or the store sweep.</summary>
@@ -263,7 +357,7 @@ internal sealed class TaskGrain(
 
     private void StartAttempt(TaskEffect.StartAttempt start)
     {
-        var record = store.State.Record;
+        var record = State.Record;
         var logs = new TaskLogBuffer(start.Attempt, time);
         var cancellation = new CancellationTokenSource();
         _inFlight = new InFlightAttempt(start.Attempt, logs, cancellation);
@@ -278,8 +372,8 @@ internal sealed class TaskGrain(
                 DueTime = Dispatch.DispatchTimings.RenewPeriod, Period = Dispatch.DispatchTimings.RenewPeriod, Interleave = true, KeepAlive = true,
             });
 
-        var self = this.AsReference<ITaskAttemptSink>();
-        var maxAttempts = store.State.Options.Retries + 1;
+        var self = GrainFactory.Reference<ITaskAttemptSink>(TaskId);
+        var maxAttempts = State.Options.Retries + 1;
         var token = cancellation.Token;
         _ = Task.Run(async () =>
         {
@@ -312,7 +406,7 @@ internal sealed class TaskGrain(
                 catch (Exception ex) when (IsStoreOutage(ex))
                 {
                     // The store is down: the retry is not lost, it is tried again shortly.
-                    Log.OutcomeNotStored(logger, TaskId, store.State.Record.Name, store.State.Record.AttemptCount, ex);
+                    Log.OutcomeNotStored(logger, TaskId, State.Record.Name, State.Record.AttemptCount, ex);
                     ScheduleWakeUp(time.GetUtcNow() + StoreRetryPeriod);
                 }
             },

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using TaskFlow.Demo;
+using TaskFlow.Grains;
 using TaskFlow.IntegrationTests.Infrastructure;
+using TaskFlow.Storage;
+using TaskFlow.Tasks;
 
 namespace TaskFlow.IntegrationTests.Cluster;
 
@@ -151,5 +154,55 @@ public sealed class TaskRuntimeClusterTests(ClusterFixture fixture)
     public async Task An_unknown_id_has_no_record()
     {
         Assert.Null(await fixture.Queue.GetAsync(Guid.NewGuid()));
+    }
+
+    // A fresh task grain writes a new task without reading first; an id that is already stored must still win.
+    [Fact]
+    public async Task Creating_under_an_id_already_stored_as_succeeded_returns_the_stored_task_and_writes_nothing()
+    {
+        var store = MemoryTaskStore.ForService(fixture.Cluster.Options.ServiceId);
+        var id = Guid.NewGuid();
+        var at = DateTimeOffset.UtcNow;
+        var etag = await store.WriteTaskAsync(new TaskState
+        {
+            Record = new TaskRecord
+            {
+                TaskId = id, Name = "send_welcome_email", Status = TaskRunStatus.Success, CreatedAt = at, StartedAt = at, EndedAt = at,
+                AttemptCount = 1, ArgsJson = """{"address":"first@b.c"}""",
+            },
+            Options = TaskOptions.Default,
+        }, expectedETag: null);
+
+        var record = await fixture.Cluster.Client.GetGrain<ITaskGrain>(id)
+            .Create(new TaskSpec { Name = "send_welcome_email", ArgsJson = """{"address":"second@b.c"}""" });
+
+        Assert.Equal(TaskRunStatus.Success, record.Status);
+        Assert.Equal("""{"address":"first@b.c"}""", record.ArgsJson);
+        Assert.Equal(etag, (await store.ReadTaskAsync(id))!.ETag);
+    }
+
+    [Fact]
+    public async Task Creating_under_an_id_already_stored_as_pending_returns_the_stored_task_which_then_runs_with_its_own_args()
+    {
+        var store = MemoryTaskStore.ForService(fixture.Cluster.Options.ServiceId);
+        var id = Guid.NewGuid();
+        await store.WriteTaskAsync(new TaskState
+        {
+            Record = new TaskRecord
+            {
+                TaskId = id, Name = "send_welcome_email", Status = TaskRunStatus.Pending, CreatedAt = DateTimeOffset.UtcNow,
+                ArgsJson = """{"address":"first@b.c"}""",
+            },
+            Options = TaskOptions.Default,
+        }, expectedETag: null);
+
+        var created = await fixture.Cluster.Client.GetGrain<ITaskGrain>(id)
+            .Create(new TaskSpec { Name = "send_welcome_email", ArgsJson = """{"address":"second@b.c"}""" });
+        var record = await WaitForTerminalAsync(id);
+
+        Assert.Equal("""{"address":"first@b.c"}""", created.ArgsJson);
+        Assert.Equal(TaskRunStatus.Success, record.Status);
+        Assert.Equal(1, record.AttemptCount);
+        Assert.Contains(record.Logs, l => l.Message == "Sent the welcome email to first@b.c");
     }
 }

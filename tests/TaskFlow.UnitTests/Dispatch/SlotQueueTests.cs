@@ -168,4 +168,26 @@ public sealed class SlotQueueTests
         Assert.Equal(2, queue.TakeGrants(T0.AddSeconds(10)).Count);
         Assert.Null(new SlotQueue(10, _ => null, Lease).NextRateLimitOpening(T0));
     }
+
+    [Fact]
+    public void A_rate_limit_opening_is_reported_only_while_a_held_back_request_still_waits()
+    {
+        var limited = TaskOptions.Default with { RateLimit = new TaskRateLimit(1, 10) };
+        var queue = new SlotQueue(10, name => name == "api" ? limited : null, Lease);
+        var first = Request(0, "api");
+        var second = Request(0, "api");
+        queue.Enqueue(first);
+        queue.Enqueue(second);
+        Assert.Equal([first], queue.TakeGrants(T0));
+        Assert.Equal(T0.AddSeconds(10), queue.NextRateLimitOpening(T0.AddSeconds(1)));
+
+        queue.Withdraw(second.TaskId);
+        Assert.Null(queue.NextRateLimitOpening(T0.AddSeconds(1)));
+
+        var third = Request(0, "api");
+        queue.Enqueue(third);
+        Assert.Equal(T0.AddSeconds(10), queue.NextRateLimitOpening(T0.AddSeconds(1)));
+        Assert.Equal([third], queue.TakeGrants(T0.AddSeconds(10)));
+        Assert.Null(queue.NextRateLimitOpening(T0.AddSeconds(11)));
+    }
 }
