@@ -79,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) could not store the end of attempt {Attempt}; it is kept and tried again")]
     public static partial void OutcomeNotStored(ILogger logger, Guid taskId, string taskName, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}): a write whose answer was lost in an outage had been stored ({Status}); continuing from it")]
+    public static partial void DoubtResolved(ILogger logger, Guid taskId, string taskName, TaskRunStatus status);
 }

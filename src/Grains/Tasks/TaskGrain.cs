@@ -32,6 +32,10 @@ internal sealed class TaskGrain(
     private string? _etag;
     private bool _exists;
 
+    /// <summary>A state whose write failed with the store going away: it may have committed all the same (the answer
+    /// was lost, not the write). Resolved by the next write that meets a version conflict.</summary>
+    private TaskState? _inDoubt;
+
     /// <summary>Completes once <see cref="_state"/> reflects the store: the first read (and recovery), or the optimistic
     /// create that made the read needless. Shared, because <see cref="Get"/> interleaves with every other call.</summary>
     private Task? _known;
@@ -281,7 +285,7 @@ internal sealed class TaskGrain(
             _state = transition.State;
             try
             {
-                _etag = await states.WriteAsync(transition.State, _etag);
+                _etag = await WriteResolvingDoubtAsync(transition.State);
                 _exists = true;
             }
             catch
@@ -420,6 +424,40 @@ internal sealed class TaskGrain(
     }
 
     /// <summary>Orleans may wrap a storage provider's exception; an outage is one anywhere in the chain.</summary>
+    /// <summary>Writes conditionally on the version this grain knows. After a write whose answer was lost in an outage,
+    /// a version conflict is expected when that write did commit: the stored state is then read, and if it is the
+    /// doubted step (same status, attempts and cancel request) its version is taken and the write goes ahead. Without
+    /// this, a committed-but-unanswered write would leave the grain behind its own row, and the task would end up
+    /// interrupted on its next activation instead of finishing.</summary>
+    private async Task<string> WriteResolvingDoubtAsync(TaskState state)
+    {
+        try
+        {
+            var etag = await states.WriteAsync(state, _etag);
+            _inDoubt = null;
+            return etag;
+        }
+        catch (Exception ex) when (IsStoreOutage(ex))
+        {
+            _inDoubt = state;
+            throw;
+        }
+        catch (Orleans.Storage.InconsistentStateException) when (_inDoubt is not null)
+        {
+            var doubted = _inDoubt;
+            _inDoubt = null;
+            var stored = await states.ReadAsync(TaskId);
+            if (stored is null || !SameStep(stored.Value, doubted)) throw;
+            Log.DoubtResolved(logger, TaskId, stored.Value.Record.Name, stored.Value.Status);
+            _etag = stored.ETag;
+            return await states.WriteAsync(state, _etag);
+        }
+    }
+
+    private static bool SameStep(TaskState stored, TaskState doubted) =>
+        stored.Status == doubted.Status && stored.Record.Attempts.Length == doubted.Record.Attempts.Length &&
+        stored.Record.CancelRequested == doubted.Record.CancelRequested && stored.Interruptions == doubted.Interruptions;
+
     private static bool IsStoreOutage(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
