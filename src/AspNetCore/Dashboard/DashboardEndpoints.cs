@@ -70,14 +70,19 @@ internal static class DashboardEndpoints
         };
     }
 
-    /// <summary>The group's prefix as this request sees it (behind a PathBase too): the request path less
-    /// <c>/dashboard</c>.</summary>
+    /// <summary>The group's prefix as this request sees it (behind a PathBase too): the path of the page or of one of
+    /// its sub-routes (login, logout, assets) less <c>/dashboard</c> and what follows it.</summary>
     internal static string BaseOf(HttpRequest request)
     {
         var path = (request.Path.Value ?? "").TrimEnd('/');
-        var prefix = path.EndsWith(PagePath, StringComparison.OrdinalIgnoreCase) ? path[..^PagePath.Length] : path;
+        var prefix = path.EndsWith(PagePath, StringComparison.OrdinalIgnoreCase) ? path[..^PagePath.Length]
+            : path.LastIndexOf(PagePath + "/", StringComparison.OrdinalIgnoreCase) is var at and >= 0 ? path[..at]
+            : path;
         return request.PathBase.Value + prefix;
     }
+
+    /// <summary>The page's own path as this request sees it.</summary>
+    internal static string PageOf(HttpRequest request) => BaseOf(request) + PagePath;
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskFlow.Dashboard;
 
 namespace TaskFlow.Security;
 
@@ -23,14 +24,14 @@ internal static class LoginEndpoints
 
     private static IResult ShowAsync(HttpContext http, IOptions<TaskFlowDashboardOptions> options, string? returnUrl)
     {
-        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardPath(http));
+        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardEndpoints.PageOf(http.Request));
         return Page(http, StatusCodes.Status200OK, returnUrl, error: null, user: null);
     }
 
     private static async Task<IResult> LogInAsync(HttpContext http, IOptions<TaskFlowDashboardOptions> options, DashboardUsers users,
         IAntiforgery antiforgery, ILogger<DashboardUsers> logger)
     {
-        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardPath(http));
+        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardEndpoints.PageOf(http.Request));
         if (!http.Request.HasFormContentType)
             return Page(http, StatusCodes.Status400BadRequest, null, "Send the login form.", null);
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
@@ -54,12 +55,12 @@ internal static class LoginEndpoints
 
         await http.SignInAsync(TaskFlowAccess.CookieScheme, outcome.Principal);
         Log.LoggedIn(logger, user, http.Connection.RemoteIpAddress?.ToString() ?? "local");
-        return Results.Redirect(IsLocal(returnUrl) ? returnUrl : DashboardPath(http));
+        return Results.Redirect(IsLocal(returnUrl) ? returnUrl : DashboardEndpoints.PageOf(http.Request));
     }
 
     private static async Task<IResult> LogOutAsync(HttpContext http, IOptions<TaskFlowDashboardOptions> options, IAntiforgery antiforgery)
     {
-        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardPath(http));
+        if (options.Value.Mode != TaskFlowAccessMode.Users) return Results.Redirect(DashboardEndpoints.PageOf(http.Request));
         // The endpoint is anonymous (a stale session must still be able to leave), so sign-in is read here: the
         // page's token was issued to the signed-in user and is checked against that user.
         var signedIn = await http.AuthenticateAsync(TaskFlowAccess.CookieScheme);
@@ -68,7 +69,7 @@ internal static class LoginEndpoints
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid",
                 detail: "__RequestVerificationToken: the anti-forgery token is missing or invalid; reload the dashboard and log out again.");
         await http.SignOutAsync(TaskFlowAccess.CookieScheme);
-        return Results.Redirect($"{DashboardPath(http)}/login");
+        return Results.Redirect($"{DashboardEndpoints.PageOf(http.Request)}/login");
     }
 
     private static IResult Page(HttpContext http, int status, string? returnUrl, string? error, string? user)
@@ -76,7 +77,7 @@ internal static class LoginEndpoints
         // A token issued to nobody: the login form is posted before anyone is signed in.
         http.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity());
         var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
-        var dashboard = DashboardPath(http);
+        var dashboard = DashboardEndpoints.PageOf(http.Request);
         static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
         var html = $"""
             <!doctype html>
@@ -109,14 +110,6 @@ internal static class LoginEndpoints
             """;
         DashboardHeaders.Apply(http.Response);
         return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
-    }
-
-    /// <summary><c>{pathBase}{prefix}/dashboard</c>, from a request to one of the login routes.</summary>
-    private static string DashboardPath(HttpContext http)
-    {
-        var path = $"{http.Request.PathBase}{http.Request.Path}";
-        var at = path.LastIndexOf("/dashboard/", StringComparison.OrdinalIgnoreCase);
-        return at < 0 ? path : path[..(at + "/dashboard".Length)];
     }
 
     /// <summary>Only a path on this site: never <c>//host</c> or <c>/\host</c>, which browsers treat as another site.</summary>

@@ -90,6 +90,8 @@ public sealed partial class DashboardEndpointsTests(ApiFactory factory)
     [InlineData("/app", "/tasks/dashboard", "/app/tasks")]
     [InlineData("", "/admin/jobs/dashboard/", "/admin/jobs")]
     [InlineData("", "/dashboard", "")]
+    [InlineData("/app", "/tasks/dashboard/login", "/app/tasks")]
+    [InlineData("", "/tasks/dashboard/assets/app.css", "/tasks")]
     public void The_base_is_the_group_prefix_as_the_request_sees_it(string pathBase, string path, string expected)
     {
         var context = new DefaultHttpContext();
