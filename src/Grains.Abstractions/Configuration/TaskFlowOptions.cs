@@ -24,6 +24,10 @@ public sealed class TaskFlowOptions
     /// <summary>Demo tasks and schedules of the sample host.</summary>
     public TaskFlowDemoOptions Demo { get; set; } = new();
 
+    /// <summary>How long a stopping silo lets running attempts finish before it interrupts them (they are then queued
+    /// again or marked interrupted, per the task's options). The host's own shutdown timeout is raised above it.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Describes every setting out of range; empty when all are valid.</summary>
     public IEnumerable<string> Validate()
     {
@@ -33,6 +37,11 @@ public sealed class TaskFlowOptions
         if (Cluster.GatewayPort is < 1 or > 65535) yield return $"TaskFlow:Cluster:GatewayPort must be a TCP port (was {Cluster.GatewayPort}).";
         if (string.IsNullOrWhiteSpace(Cluster.ClusterId)) yield return "TaskFlow:Cluster:ClusterId must not be empty.";
         if (string.IsNullOrWhiteSpace(Cluster.ServiceId)) yield return "TaskFlow:Cluster:ServiceId must not be empty.";
+        if (ShutdownGrace < TimeSpan.Zero || ShutdownGrace > TimeSpan.FromHours(1))
+            yield return $"TaskFlow:ShutdownGrace must be between 00:00:00 and 01:00:00 (was {ShutdownGrace}).";
+        if (Cluster.HealthPort is < 0 or > 65535) yield return $"TaskFlow:Cluster:HealthPort must be 0 (off) or a TCP port (was {Cluster.HealthPort}).";
+        if (Cluster.AdvertisedAddress is { } advertised && (string.IsNullOrWhiteSpace(advertised) || Uri.CheckHostName(advertised.Trim()) == UriHostNameType.Unknown))
+            yield return $"TaskFlow:Cluster:AdvertisedAddress must be an IP address or a DNS name (was '{advertised}').";
         if (Demo.HeartbeatSeconds < 0) yield return $"TaskFlow:Demo:HeartbeatSeconds must be 0 (off) or more (was {Demo.HeartbeatSeconds}).";
     }
 }
@@ -63,6 +72,19 @@ public sealed class TaskFlowClusterOptions
 
     /// <summary>Orleans service id; keeps stored state apart between deployments.</summary>
     public string ServiceId { get; set; } = "taskflow";
+
+    /// <summary>The address other silos and clients reach this silo at: an IP address or a DNS name (resolved at
+    /// start). Unset on PostgreSQL: the host's first non-loopback address. Silos listen on every interface; localhost
+    /// clustering (SQLite, Memory) stays on the loopback.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>A standalone silo's HTTP port for <c>/health/live</c> and <c>/health/ready</c> (container probes);
+    /// 0 serves none.</summary>
+    public int HealthPort { get; set; }
+
+    /// <summary>Runs under Kubernetes with Orleans' Kubernetes hosting: the pod's IP is advertised (unless
+    /// <see cref="AdvertisedAddress"/> is set) and pods of dead silos are deleted.</summary>
+    public bool Kubernetes { get; set; }
 }
 
 /// <summary>Storage providers.</summary>
