@@ -71,6 +71,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "Schedule {ScheduleName} could not be woken")]
     public static partial void ScheduleWakeFailed(ILogger logger, string scheduleName, Exception exception);
 
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Schedule {ScheduleName} could not tick; it tries again in a second")]
+    public static partial void ScheduleTickFailed(ILogger logger, string scheduleName, Exception exception);
+
     [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "Schedule {ScheduleName} was removed from code and is retired")]
     public static partial void ScheduleRetired(ILogger logger, string scheduleName);
 

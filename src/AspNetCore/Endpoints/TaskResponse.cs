@@ -100,12 +100,12 @@ public sealed record TaskResponse
     }
 }
 
-/// <summary>One attempt.</summary>
+/// <summary>One attempt; <c>host</c> is the silo that ran it, as "ip:port".</summary>
 public sealed record AttemptResponse(
-    int Attempt, DateTime StartedAt, DateTime? EndedAt, double? Duration, string? Error, string? ErrorType, string? StackTrace)
+    int Attempt, DateTime StartedAt, DateTime? EndedAt, double? Duration, string? Error, string? ErrorType, string? StackTrace, string? Host)
 {
     internal static AttemptResponse From(AttemptRecord a) =>
-        new(a.Attempt, a.StartedAt.UtcDateTime, a.EndedAt?.UtcDateTime, a.DurationSeconds, a.Error, a.ErrorType, a.StackTrace);
+        new(a.Attempt, a.StartedAt.UtcDateTime, a.EndedAt?.UtcDateTime, a.DurationSeconds, a.Error, a.ErrorType, a.StackTrace, a.Host);
 }
 
 /// <summary>One log line.</summary>

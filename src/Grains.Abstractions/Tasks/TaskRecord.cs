@@ -76,6 +76,8 @@ public sealed record AttemptRecord
     [Id(4)] public string? ErrorType { get; init; }
     /// <summary>The failure's stack trace, if it failed.</summary>
     [Id(5)] public string? StackTrace { get; init; }
+    /// <summary>The silo that ran it, as "ip:port" (its advertised address and silo port).</summary>
+    [Id(6)] public string? Host { get; init; }
 
     /// <summary>Seconds the attempt ran, once it ended.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -17,8 +17,16 @@ internal sealed class ScheduleGrain(
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
 {
     private const string ReminderName = "taskflow-schedule";
+
+    /// <summary>How soon a tick that failed (a store outage, a silo it called dying) is tried again.</summary>
+    internal static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
     private IGrainTimer? _timer;
     private ScheduleDefinition? _definition;
+
+    /// <summary>Set when a tick failed part-way: the state in memory may be ahead of the store, so the next tick reads
+    /// the stored state first and finishes the fire it holds (same task id) rather than firing anew.</summary>
+    private bool _reread;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -26,11 +34,12 @@ internal sealed class ScheduleGrain(
     {
         if (!registry.TryGetSchedule(Name, out _definition)) return;
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await CompleteLastFireAsync();
-        await TickAsync();
+        await TickSafelyAsync();
     }
 
-    public Task Ensure() => Task.CompletedTask;
+    /// <summary>Called by every silo's keeper every 2 s: wakes the grain (on a live silo, after its silo died) and ticks
+    /// now when no timer is armed (a failed tick whose retry has not run yet, a paused schedule).</summary>
+    public Task Ensure() => _definition is not null && _timer is null ? TickSafelyAsync() : Task.CompletedTask;
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -40,7 +49,7 @@ internal sealed class ScheduleGrain(
             await RetireAsync();
             return;
         }
-        if (_timer is null) await TickAsync();
+        if (_timer is null) await TickSafelyAsync();
     }
 
     public async Task<ScheduleInfo?> Describe()
@@ -89,9 +98,31 @@ internal sealed class ScheduleGrain(
         this.DeactivateOnIdle();
     }
 
+    /// <summary>A tick that fails never leaves the schedule unarmed: it is tried again after
+    /// <see cref="RetryAfterFailure"/>, starting from the stored state.</summary>
+    private async Task TickSafelyAsync()
+    {
+        try
+        {
+            await TickAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _reread = true;
+            Log.ScheduleTickFailed(logger, Name, ex);
+            Arm(time.GetUtcNow() + RetryAfterFailure);
+        }
+    }
+
     private async Task TickAsync()
     {
         if (_definition is not { } schedule) return;
+        if (_reread)
+        {
+            await store.ReadStateAsync();
+            _reread = false;
+        }
+        await CompleteLastFireAsync();
         var now = time.GetUtcNow();
 
         if (schedule.RunOnStartup && !store.State.StartupFired && !store.State.Paused)
@@ -129,10 +160,19 @@ internal sealed class ScheduleGrain(
         store.State.LastFiredAt = time.GetUtcNow();
         store.State.LastFiredOccurrence = occurrence;
         store.State.LastTaskCreated = false;
-        await store.WriteStateAsync();
-        await CreateTaskAsync(taskId, occurrence, manual);
-        store.State.LastTaskCreated = true;
-        await store.WriteStateAsync();
+        try
+        {
+            await store.WriteStateAsync();
+            await CreateTaskAsync(taskId, occurrence, manual);
+            store.State.LastTaskCreated = true;
+            await store.WriteStateAsync();
+        }
+        catch
+        {
+            // Whether the first write committed is unknown: the stored state decides what the next tick does.
+            _reread = true;
+            throw;
+        }
         Log.ScheduleFired(logger, Name, occurrence, taskId);
         return taskId;
     }
@@ -170,7 +210,7 @@ internal sealed class ScheduleGrain(
         _timer = this.RegisterGrainTimer(async () =>
         {
             _timer = null;
-            await TickAsync();
+            await TickSafelyAsync();
         }, new GrainTimerCreationOptions
         {
             DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero,

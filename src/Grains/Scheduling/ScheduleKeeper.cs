@@ -12,6 +12,7 @@ internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains
     : ActiveSiloLoop
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+
     protected override async Task RunAsync(CancellationToken stopping)
     {
         var names = registry.Schedules.Select(s => s.Name).ToArray();
@@ -30,17 +31,9 @@ internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains
 
         while (!stopping.IsCancellationRequested)
         {
-            foreach (var name in names)
-            {
-                try
-                {
-                    await grains.GetGrain<IScheduleGrain>(name).Ensure();
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.ScheduleWakeFailed(logger, name, ex);
-                }
-            }
+            // All at once and each bounded: a schedule whose silo just died (its calls wait until the death is
+            // declared) must not hold up the others.
+            await Task.WhenAll(names.Select(name => EnsureAsync(name, stopping)));
             try
             {
                 await Task.Delay(Period, time, stopping);
@@ -51,6 +44,23 @@ internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains
             }
         }
     }
+
+    private async Task EnsureAsync(string name, CancellationToken stopping)
+    {
+        try
+        {
+            await grains.GetGrain<IScheduleGrain>(name).Ensure().WaitAsync(EnsureTimeout, time, stopping);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ScheduleWakeFailed(logger, name, ex);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static readonly TimeSpan EnsureTimeout = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Remembers which schedules exist, so one removed from code is retired at the next start.</summary>

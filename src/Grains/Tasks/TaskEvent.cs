@@ -3,8 +3,8 @@ namespace TaskFlow.Tasks;
 /// <summary>Something that happened to a task; <see cref="TaskLifecycle.Apply"/> turns it into a new state and effects.</summary>
 public abstract record TaskEvent(DateTimeOffset At)
 {
-    /// <summary>The dispatcher granted a run slot.</summary>
-    public sealed record SlotGranted(DateTimeOffset At) : TaskEvent(At);
+    /// <summary>The dispatcher granted a run slot; the attempt runs on <paramref name="Host"/> (the silo's "ip:port").</summary>
+    public sealed record SlotGranted(DateTimeOffset At, string? Host = null) : TaskEvent(At);
 
     /// <summary>The handler returned.</summary>
     public sealed record AttemptSucceeded(DateTimeOffset At) : TaskEvent(At);

@@ -17,6 +17,7 @@ internal sealed class TaskGrain(
     TaskRegistry registry,
     TimeProvider time,
     IOptions<TaskFlowOptions> options,
+    ILocalSiloDetails silo,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
 {
     private IGrainTimer? _wakeUp;
@@ -212,7 +213,7 @@ internal sealed class TaskGrain(
             await TellDispatcherAsync(d => d.Release(TaskId));
             return;
         }
-        await ApplyAsync(new TaskEvent.SlotGranted(time.GetUtcNow()));
+        await ApplyAsync(new TaskEvent.SlotGranted(time.GetUtcNow(), silo.SiloAddress.Endpoint.ToString()));
     }
 
     public async Task AttemptEnded(int attempt, AttemptOutcome outcome)

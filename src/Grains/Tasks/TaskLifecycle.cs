@@ -85,7 +85,7 @@ public static class TaskLifecycle
             Status = TaskRunStatus.Running,
             StartedAt = r.StartedAt ?? e.At,
             AttemptCount = attempt,
-            Attempts = r.Attempts.Add(new AttemptRecord { Attempt = attempt, StartedAt = e.At }),
+            Attempts = r.Attempts.Add(new AttemptRecord { Attempt = attempt, StartedAt = e.At, Host = e.Host }),
             Progress = null,
         };
         TimeSpan? timeout = state.Options.TimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : null;

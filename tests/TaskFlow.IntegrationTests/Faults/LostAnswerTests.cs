@@ -64,7 +64,7 @@ public sealed class LostAnswerTests : IAsyncLifetime
     }
 
     /// <summary>A store that, once armed, commits the matching write and then fails as a dropped connection would.</summary>
-    private sealed class LostAnswerStore(ITaskStore inner) : ITaskStore
+    private sealed class LostAnswerStore(ITaskStore inner) : DelegatingTaskStore(inner)
     {
         private static Func<TaskState, bool>? _armed;
 
@@ -76,9 +76,9 @@ public sealed class LostAnswerTests : IAsyncLifetime
             _armed = match;
         }
 
-        public async Task<string> WriteTaskAsync(TaskState state, string? expectedETag, CancellationToken cancellationToken = default)
+        public override async Task<string> WriteTaskAsync(TaskState state, string? expectedETag, CancellationToken cancellationToken = default)
         {
-            var etag = await inner.WriteTaskAsync(state, expectedETag, cancellationToken);
+            var etag = await Inner.WriteTaskAsync(state, expectedETag, cancellationToken);
             if (_armed is { } match && match(state))
             {
                 _armed = null;
@@ -88,15 +88,6 @@ public sealed class LostAnswerTests : IAsyncLifetime
             return etag;
         }
 
-        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-        public Task<Versioned<TaskState>?> ReadTaskAsync(Guid taskId, CancellationToken cancellationToken = default) => inner.ReadTaskAsync(taskId, cancellationToken);
-        public Task<Versioned<string>?> ReadStateAsync(string grainType, string key, CancellationToken cancellationToken = default) => inner.ReadStateAsync(grainType, key, cancellationToken);
-        public Task<string> WriteStateAsync(string grainType, string key, string json, string? expectedETag, CancellationToken cancellationToken = default) => inner.WriteStateAsync(grainType, key, json, expectedETag, cancellationToken);
-        public Task ClearStateAsync(string grainType, string key, string? expectedETag, CancellationToken cancellationToken = default) => inner.ClearStateAsync(grainType, key, expectedETag, cancellationToken);
-        public Task<TaskPage> QueryAsync(TaskQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
-        public Task<TaskMetrics> MetricsAsync(CancellationToken cancellationToken = default) => inner.MetricsAsync(cancellationToken);
-        public Task<IReadOnlyList<Guid>> UnfinishedAsync(Guid? after, int limit, CancellationToken cancellationToken = default) => inner.UnfinishedAsync(after, limit, cancellationToken);
-        public Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) => inner.DeleteFinishedBeforeAsync(cutoff, cancellationToken);
 
         private sealed class LostConnection() : DbException("The connection was closed after the commit.");
     }

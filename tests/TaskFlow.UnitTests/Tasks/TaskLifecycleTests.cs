@@ -67,6 +67,18 @@ public sealed class TaskLifecycleTests
     }
 
     [Fact]
+    public void Each_attempt_records_the_silo_it_runs_on_and_keeps_it_after_the_attempt_ends()
+    {
+        var first = Step(Created(TaskOptions.Default with { Retries = 1, DelaySeconds = 1 }), new TaskEvent.SlotGranted(T0, "10.0.0.2:11111"));
+        var retrying = Step(first, new TaskEvent.AttemptFailed(T0.AddSeconds(1), "boom", "System.Exception", null));
+        var second = Step(Step(retrying, new TaskEvent.WakeUpDue(T0.AddSeconds(2))), new TaskEvent.SlotGranted(T0.AddSeconds(2), "10.0.0.3:11111"));
+
+        var done = Step(second, new TaskEvent.AttemptSucceeded(T0.AddSeconds(3)));
+
+        Assert.Equal(["10.0.0.2:11111", "10.0.0.3:11111"], done.Record.Attempts.Select(a => a.Host));
+    }
+
+    [Fact]
     public void Granting_a_slot_starts_the_attempt_with_the_tasks_timeout()
     {
         var transition = TaskLifecycle.Apply(Created(TaskOptions.Default with { TimeoutSeconds = 2.5 }), new TaskEvent.SlotGranted(T0));

@@ -778,6 +778,7 @@
       const node = h('div', { class: 'attempt', dataset: { attempt: a.attempt } },
         h('div', { class: 'attempt-head' }, h('strong', { text: `#${a.attempt}` }), badge(outcome),
           h('span', { class: 'muted' }, 'started ', timeCell(a.startedAt)),
+          a.host ? h('span', { class: 'muted attempt-host', title: 'silo that ran it', text: `on ${a.host}` }) : [],
           h('span', { class: 'muted', text: a.endedAt ? `took ${formatDuration(a.duration)}` : 'in progress' })));
       if (a.error) node.append(h('pre', { class: 'error-box' }, a.errorType ? `${a.errorType}: ` : '', a.error));
       if (a.stackTrace) {
