@@ -83,6 +83,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) could not store the end of attempt {Attempt}; it is kept and tried again")]
     public static partial void OutcomeNotStored(ILogger logger, Guid taskId, string taskName, int attempt, Exception exception);
 
+    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "Silo stopping: {Running} attempts running, waiting up to {Grace} for them to finish")]
+    public static partial void Draining(ILogger logger, int running, TimeSpan grace);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "Every running attempt finished after {Seconds:0.0} s; the silo stops")]
+    public static partial void Drained(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Shutdown grace over after {Seconds:0.0} s: {Running} attempts still running are interrupted")]
+    public static partial void DrainGraceOver(ILogger logger, int running, double seconds);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) was granted a slot on a stopping silo; it moves to another")]
+    public static partial void HandedOff(ILogger logger, Guid taskId, string taskName);
+
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}): a write whose answer was lost in an outage had been stored ({Status}); continuing from it")]
     public static partial void DoubtResolved(ILogger logger, Guid taskId, string taskName, TaskRunStatus status);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -43,10 +44,22 @@ public static class SiloBuilderTaskFlowExtensions
         }
         silo.Services.AddSingleton<Scheduling.ScheduleKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Scheduling.ScheduleKeeper>());
+        silo.Services.AddSingleton<SiloDrain>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloDrain>());
+        // The host must wait for the drain: its own shutdown timeout (30 s by default) would cut the grace short.
+        var grace = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.ShutdownGrace ?? new TaskFlowOptions().ShutdownGrace;
+        silo.Services.Configure<HostOptions>(o =>
+        {
+            if (o.ShutdownTimeout < grace + ShutdownMargin) o.ShutdownTimeout = grace + ShutdownMargin;
+        });
         silo.Services.AddSingleton<TaskStoreLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TaskStoreLifecycle>());
         return silo;
     }
+
+    /// <summary>Time a stopping silo needs beyond the drain: storing interruptions, deactivating grains, leaving the
+    /// cluster.</summary>
+    internal static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
 
     /// <summary>Binds and validates <see cref="TaskFlowOptions"/> at start-up.</summary>
     public static IServiceCollection AddTaskFlowOptions(this IServiceCollection services, IConfiguration configuration)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskFlow.Events;
 using TaskFlow.Grains;
+using TaskFlow.Hosting;
 using TaskFlow.Storage;
 
 namespace TaskFlow.Tasks;
@@ -18,6 +19,7 @@ internal sealed class TaskGrain(
     TimeProvider time,
     IOptions<TaskFlowOptions> options,
     ILocalSiloDetails silo,
+    SiloDrain drain,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
 {
     private IGrainTimer? _wakeUp;
@@ -26,6 +28,9 @@ internal sealed class TaskGrain(
     private IGrainTimer? _storeRetry;
     private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
     private IDispatcherGrain? _dispatcher;
+
+    /// <summary>A slot grant counted in by the silo's drain whose attempt has not started yet; the attempt takes it over.</summary>
+    private bool _attemptReserved;
     private ITaskEventsRelay? _eventsRelay;
 
     /// <summary>The state as stored, or as being written (readers see a transition while it is stored, as before).</summary>
@@ -99,13 +104,21 @@ internal sealed class TaskGrain(
     {
         if (_inFlight is { } inFlight && Exists && State.Status == TaskRunStatus.Running)
         {
-            // The host is going away with an attempt in flight: stop the handler and record the interruption now,
-            // rather than leave it to the next activation.
+            // The host is going away with an attempt in flight (the shutdown grace is over): stop the handler and
+            // record the interruption now, rather than leave it to the next activation.
             await inFlight.Cancellation.CancelAsync();
             _inFlight = null;
             await ApplyAsync(new TaskEvent.Interrupted(time.GetUtcNow()));
         }
+        else if (Exists && State.Record.NextAttemptAt is not null && !State.Status.IsTerminal() && reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        {
+            // A retry or delayed start waits on this activation's timer: hand it to a live silo now (the call is
+            // routed to a new activation there) rather than leave it to the next store sweep.
+            _ = Self.Resync();
+        }
     }
+
+    private ITaskGrain Self => GrainFactory.Reference<ITaskGrain>(TaskId);
 
     public async Task<TaskRecord> Create(TaskSpec spec)
     {
@@ -213,7 +226,30 @@ internal sealed class TaskGrain(
             await TellDispatcherAsync(d => d.Release(TaskId));
             return;
         }
-        await ApplyAsync(new TaskEvent.SlotGranted(time.GetUtcNow(), silo.SiloAddress.Endpoint.ToString()));
+        if (!drain.TryBeginAttempt())
+        {
+            // This silo is stopping: the slot goes back, and the task moves to a live silo, whose activation asks
+            // for a slot again (the call below reaches it once this activation is gone).
+            Log.HandedOff(logger, TaskId, State.Record.Name);
+            await TellDispatcherAsync(d => d.Release(TaskId));
+            DeactivateOnIdle();
+            _ = Self.Resync();
+            return;
+        }
+        _attemptReserved = true;
+        try
+        {
+            await ApplyAsync(new TaskEvent.SlotGranted(time.GetUtcNow(), silo.SiloAddress.Endpoint.ToString()));
+        }
+        finally
+        {
+            // The grant was refused, or its write failed: no attempt runs.
+            if (_attemptReserved)
+            {
+                _attemptReserved = false;
+                drain.AttemptEnded();
+            }
+        }
     }
 
     public async Task AttemptEnded(int attempt, AttemptOutcome outcome)
@@ -380,6 +416,9 @@ internal sealed class TaskGrain(
         var self = GrainFactory.Reference<ITaskAttemptSink>(TaskId);
         var maxAttempts = State.Options.Retries + 1;
         var token = cancellation.Token;
+        // The drain's count of this attempt now ends when its outcome is stored (or can no longer be).
+        var counted = _attemptReserved;
+        _attemptReserved = false;
         _ = Task.Run(async () =>
         {
             var outcome = await runner.RunAsync(record, start.Attempt, maxAttempts, start.Timeout, logs, token);
@@ -391,6 +430,10 @@ internal sealed class TaskGrain(
             {
                 // The activation is gone (silo stopping): the next activation recovers the task from its stored state.
                 Log.AttemptReportLost(logger, record.TaskId, record.Name, start.Attempt, ex);
+            }
+            finally
+            {
+                if (counted) drain.AttemptEnded();
             }
         }, CancellationToken.None);
     }

@@ -23,9 +23,10 @@ public sealed class DispatchCluster : IAsyncDisposable
 
     public ITaskQueue Queue { get; }
 
-    public static async Task<DispatchCluster> StartAsync(int maxConcurrency, bool everySecondSchedule = false)
+    public static async Task<DispatchCluster> StartAsync(int maxConcurrency, bool everySecondSchedule = false, TimeSpan? shutdownGrace = null)
     {
         var builder = new TestClusterBuilder(3);
+        if (shutdownGrace is { } grace) builder.Properties["TaskFlow:ShutdownGrace"] = grace.ToString("c", CultureInfo.InvariantCulture);
         builder.Options.ServiceId = "dispatch-" + Guid.NewGuid().ToString("N");
         builder.Properties["TaskFlow:MaxConcurrency"] = maxConcurrency.ToString(CultureInfo.InvariantCulture);
         builder.Properties["TaskFlow:Storage:Provider"] = "Memory";
