@@ -4,9 +4,13 @@ using TaskFlow.Grains;
 
 namespace TaskFlow;
 
-/// <summary><see cref="ITaskQueue"/> over the Orleans grain factory: works the same in a silo and in a cluster client.</summary>
-public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry) : ITaskQueue
+/// <summary><see cref="ITaskQueue"/> over the Orleans grain factory: works the same in a silo and in a cluster client.
+/// Enqueues and reads are retried through a cluster change (<see cref="ClusterCallRetry"/>): a task is created under an
+/// id drawn once, so a repeated create finds the task the first one made.</summary>
+public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeProvider? time = null) : ITaskQueue
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private const int MaxIdempotencyKeyLength = 200;
     private const int MaxTags = 50;
     private const int MaxTagKeyLength = 100;
@@ -50,17 +54,23 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry) : ITa
         var taskId = Guid.NewGuid();
         if (spec.IdempotencyKey is { } key)
         {
-            var outcome = await grains.GetGrain<IIdempotencyGrain>(key).Submit(taskId, spec).WaitAsync(cancellationToken);
-            return new EnqueueResult(outcome.Record, outcome.Created);
+            var keyGrain = grains.GetGrain<IIdempotencyGrain>(key);
+            var outcome = await ClusterCallRetry.RunAsync(() => keyGrain.Submit(taskId, spec), _time, cancellationToken);
+            // A try whose answer was lost may have created the task: a retry then finds it under the key, and it is ours.
+            return new EnqueueResult(outcome.Record, outcome.Created || outcome.Record.TaskId == taskId);
         }
 
-        var record = await grains.Reference<ITaskGrain>(taskId).Create(spec).WaitAsync(cancellationToken);
+        var task = grains.Reference<ITaskGrain>(taskId);
+        var record = await ClusterCallRetry.RunAsync(() => task.Create(spec), _time, cancellationToken);
         return new EnqueueResult(record, Created: true);
     }
 
     /// <inheritdoc />
-    public Task<TaskRecord?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) =>
-        grains.Reference<ITaskGrain>(taskId).Get().WaitAsync(cancellationToken);
+    public Task<TaskRecord?> GetAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        var task = grains.Reference<ITaskGrain>(taskId);
+        return ClusterCallRetry.RunAsync(() => task.Get(), _time, cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task<CancelResult> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
