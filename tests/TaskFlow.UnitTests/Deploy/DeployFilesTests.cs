@@ -98,12 +98,7 @@ public sealed partial class DeployFilesTests
     [Fact]
     public void Silos_may_take_longer_to_stop_than_their_ShutdownGrace()
     {
-        var composeSilos = ComposeSilos().ToList();
-        var kubernetesSilos = KubernetesSilos().ToList();
-        Assert.NotEmpty(composeSilos);
-        Assert.NotEmpty(kubernetesSilos);
-
-        foreach (var (name, service) in composeSilos)
+        foreach (var (name, service) in ComposeSilos())
         {
             var grace = ShutdownGrace(Files.ComposeEnvironment(service));
             // Compose's default is 10 s.
@@ -111,7 +106,7 @@ public sealed partial class DeployFilesTests
             Assert.True(stop >= grace + LeaveTime,
                 $"compose service {name}: stop_grace_period {stop} leaves no {LeaveTime} after ShutdownGrace {grace}.");
         }
-        foreach (var (deployment, container) in kubernetesSilos)
+        foreach (var (deployment, container) in KubernetesSilos())
         {
             var grace = ShutdownGrace(Files.ContainerEnvironment(deployment, container));
             // Kubernetes' default is 30 s.
@@ -258,7 +253,7 @@ public sealed partial class DeployFilesTests
         var migration = Assert.Single(ComposeServicesBuiltFrom(IsSilo), s => IsMigration(s.Service));
         Assert.Equal("service_healthy", DependsOn(migration.Service, postgres.Key));
 
-        var silos = ComposeSilos().ToList();
+        var silos = ComposeSilos();
         Assert.Equal(3, silos.Count);
         Assert.All(silos, s => Assert.Equal("service_completed_successfully", DependsOn(s.Service, migration.Name)));
 
@@ -366,8 +361,13 @@ public sealed partial class DeployFilesTests
     private static IEnumerable<(string Name, IReadOnlyDictionary<string, object?> Service)> ComposeServicesBuiltFrom(Func<Dockerfile?, bool> image) =>
         Files.ComposeServices.Where(s => image(Files.ComposeDockerfile(s.Service)));
 
-    private static IEnumerable<(string Name, IReadOnlyDictionary<string, object?> Service)> ComposeSilos() =>
-        ComposeServicesBuiltFrom(IsSilo).Where(s => !IsMigration(s.Service));
+    // Never empty: a check over no silos would pass for nothing.
+    private static List<(string Name, IReadOnlyDictionary<string, object?> Service)> ComposeSilos()
+    {
+        var silos = ComposeServicesBuiltFrom(IsSilo).Where(s => !IsMigration(s.Service)).ToList();
+        Assert.True(silos.Count > 0, "deploy/compose.yaml runs no silo built from Silo.Dockerfile.");
+        return silos;
+    }
 
     private static IEnumerable<(KubernetesObject Owner, IReadOnlyDictionary<string, object?> Container)> KubernetesWorkloads(Func<Dockerfile?, bool> image) =>
         Files.Kubernetes
@@ -375,7 +375,13 @@ public sealed partial class DeployFilesTests
             .SelectMany(o => o.Containers.Select(c => (Owner: o, Container: c)))
             .Where(w => image(Files.DockerfileOfImage(w.Container.Str("image"))));
 
-    private static IEnumerable<(KubernetesObject Owner, IReadOnlyDictionary<string, object?> Container)> KubernetesSilos() => KubernetesWorkloads(IsSilo);
+    // Never empty: a check over no silos would pass for nothing.
+    private static List<(KubernetesObject Owner, IReadOnlyDictionary<string, object?> Container)> KubernetesSilos()
+    {
+        var silos = KubernetesWorkloads(IsSilo).ToList();
+        Assert.True(silos.Count > 0, "deploy/k8s has no workload running the silo image.");
+        return silos;
+    }
 
     private static string? Setting(IReadOnlyDictionary<string, string?> environment, string key) => environment.GetValueOrDefault(key);
 
