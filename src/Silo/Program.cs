@@ -35,12 +35,21 @@ if (migrateOnly)
 
 var demo = options.Demo.Enabled;
 builder.Services.AddTaskFlowArgsEncryption(builder.Configuration);
-builder.UseOrleans(silo => silo
-    .UseTaskFlowClustering(options)
-    .AddTaskFlow(builder.Configuration, tf =>
-    {
-        if (demo) tf.AddDemoTasks(options.Demo.HeartbeatSeconds);
-    }));
+builder.UseOrleans(silo =>
+{
+    silo.UseTaskFlowClustering(options)
+        .AddTaskFlow(builder.Configuration, tf =>
+        {
+            if (demo) tf.AddDemoTasks(options.Demo.HeartbeatSeconds);
+        });
+    // Under Kubernetes: the pod's IP is advertised, and the pods of silos declared dead are deleted so their
+    // deployment replaces them at once.
+    if (options.Cluster.Kubernetes) silo.UseKubernetesHosting(k => k.Configure(o => o.DeleteDefunctSiloPods = true));
+});
+if (options.Cluster.HealthPort > 0)
+{
+    builder.Services.AddHostedService(sp => new HealthEndpoint(options.Cluster.HealthPort, sp, sp.GetRequiredService<ILogger<HealthEndpoint>>()));
+}
 
 await builder.Build().RunAsync();
 return 0;

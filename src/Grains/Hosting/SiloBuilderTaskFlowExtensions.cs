@@ -45,6 +45,8 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.AddSingleton<Scheduling.ScheduleKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Scheduling.ScheduleKeeper>());
         silo.Services.AddSingleton<SiloDrain>();
+        silo.Services.AddSingleton(sp => new SiloHealth(
+            sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<SiloDrain>()));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloDrain>());
         // The host must wait for the drain: its own shutdown timeout (30 s by default) would cut the grace short.
         var grace = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.ShutdownGrace ?? new TaskFlowOptions().ShutdownGrace;
