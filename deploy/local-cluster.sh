@@ -125,6 +125,8 @@ launch() { # log workdir command...
   shift 2
   (cd "$workdir" && exec setsid "$@") >"$log" 2>&1 </dev/null &
   LAUNCHED=$!
+  # Not this shell's job any more: no "Aborted"/"Killed" notices when one ends (its log says why).
+  disown "$LAUNCHED"
 }
 
 tail_log() { # name log
@@ -198,7 +200,8 @@ install_prerequisites() {
 pg_tool() { # tool args...
   local tool="$PG_BIN/$1"
   shift
-  if [[ -n "$PG_RUN_AS" ]]; then runuser -u "$PG_RUN_AS" -- "$tool" "$@"; else "$tool" "$@"; fi
+  # From /, which every user may enter (the postgres user may not enter the caller's folder).
+  if [[ -n "$PG_RUN_AS" ]]; then (cd / && runuser -u "$PG_RUN_AS" -- "$tool" "$@"); else "$tool" "$@"; fi
 }
 
 psql_query() { # sql → tab-separated rows
@@ -275,7 +278,9 @@ build_hosts() {
   step "building src/Silo and src/Api (Release)"
   local project
   for project in Silo Api; do
-    dotnet build "$ROOT/src/$project/TaskFlow.$project.csproj" -c Release -nologo -clp:ErrorsOnly >>"$LOGS/build.log" 2>&1 ||
+    # No build servers: they would stay running after this script, beside the cluster `down` cleans up.
+    dotnet build "$ROOT/src/$project/TaskFlow.$project.csproj" -c Release -nologo -clp:ErrorsOnly --disable-build-servers \
+      >>"$LOGS/build.log" 2>&1 ||
       { tail_log build "$LOGS/build.log"; die "the build of src/$project failed"; }
   done
   touch "$ROOT/src/Silo/bin/Release/.local-cluster-build"
@@ -445,9 +450,9 @@ check_state_folder() {
   local entry foreign=""
   for entry in "$STATE"/* "$STATE"/.[!.]*; do
     [[ -e "$entry" ]] || continue
-    case "$(basename "$entry")" in logs | postgres | processes | cluster.env) ;; *) foreign="$foreign $(basename "$entry")" ;; esac
+    case "$(basename "$entry")" in logs | postgres | processes | cluster.env) ;; *) foreign="$foreign${foreign:+, }$(basename "$entry")" ;; esac
   done
-  [[ -z "$foreign" ]] || die "$STATE holds files this script did not make ($foreign ); refusing to delete it. Point TASKFLOW_LOCAL_CLUSTER_DIR at a folder of its own."
+  [[ -z "$foreign" ]] || die "$STATE holds files this script did not make ($foreign); refusing to delete it. Point TASKFLOW_LOCAL_CLUSTER_DIR at a folder of its own."
 }
 
 # Removes PostgreSQL's data, the settings and the process list; with "all" the logs and the folder too.
@@ -615,9 +620,9 @@ cmd_down() {
     echo "No local cluster in $STATE; nothing to stop."
     return 0
   fi
+  check_state_folder
   local began=$SECONDS
   step "stopping the local cluster in $STATE"
-  check_state_folder
   stop_everything || die "not every process stopped; the state is kept in $STATE (pids in $PROCESSES)"
   remove_state all
   echo "Stopped every process and removed $STATE in $((SECONDS - began)) s."
