@@ -275,8 +275,8 @@ build_hosts() {
     return 0
   fi
   needs_build || { step "build: src/Silo and src/Api are up to date"; return 0; }
-  step "building src/Silo and src/Api (Release)"
-  local project
+  step "building src/Silo and src/Api (Release; the log: $LOGS/build.log)"
+  local project began=$SECONDS
   for project in Silo Api; do
     # No build servers: they would stay running after this script, beside the cluster `down` cleans up.
     dotnet build "$ROOT/src/$project/TaskFlow.$project.csproj" -c Release -nologo -clp:ErrorsOnly --disable-build-servers \
@@ -284,6 +284,7 @@ build_hosts() {
       { tail_log build "$LOGS/build.log"; die "the build of src/$project failed"; }
   done
   touch "$ROOT/src/Silo/bin/Release/.local-cluster-build"
+  echo "    built in $((SECONDS - began)) s"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -525,16 +526,18 @@ cmd_up() {
   migrate
 
   step "starting $silos silo(s)"
-  local i
+  local i stage=$SECONDS
   for ((i = 1; i <= silos; i++)); do start_silo "$i"; done
   wait_ready silo "$timeout"
-  echo "    $silos silo(s) ready after $((SECONDS - began)) s"
+  echo "    ready in $((SECONDS - stage)) s"
 
   if ((apis > 0)); then
     # API nodes find the silos' gateways in the membership table, so they start once the silos are active.
     step "starting $apis API node(s)"
+    stage=$SECONDS
     for ((i = 1; i <= apis; i++)); do start_api "$i"; done
     wait_ready api "$timeout"
+    echo "    ready in $((SECONDS - stage)) s"
   fi
 
   UP_FINISHED=1
