@@ -185,7 +185,6 @@ install_prerequisites() {
   [[ -n "${PACKAGES// /}" ]] || return 0
   command -v apt-get >/dev/null || die "missing:$PACKAGES (PostgreSQL's server binaries are looked for in /usr/lib/postgresql/*/bin); install them and run again"
   step "installing$PACKAGES (apt-get)"
-  # shellcheck disable=SC2086
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   # shellcheck disable=SC2086
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
@@ -222,7 +221,7 @@ start_postgres() {
     # The postgres user must reach the folder (a state folder under /root cannot be); then the data goes to /tmp.
     if ! runuser -u "$PG_RUN_AS" -- test -w "$STATE/postgres" -a -w "$PG_LOG"; then
       local outside
-      outside=$(mktemp -d "${TMPDIR:-/tmp}/taskflow-local-cluster-pg.XXXXXX")
+      outside=$(mktemp -d /tmp/taskflow-local-cluster-pg.XXXXXX)
       chmod 755 "$outside"
       chown "$PG_RUN_AS:" "$outside"
       runuser -u "$PG_RUN_AS" -- test -w "$outside" || die "the postgres user cannot write to $STATE nor $outside"
@@ -517,7 +516,8 @@ cmd_up() {
 
   local began=$SECONDS
   trap on_up_exit EXIT
-  trap 'exit 130' INT TERM
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 
   install_prerequisites
   build_hosts "$build"
@@ -603,8 +603,11 @@ cmd_status() {
   if postmaster_alive; then
     echo "Membership (orleansmembershiptable):"
     local rows
-    rows=$(psql_query "SELECT address, port, generation, siloname, status, proxyport, to_char(iamalivetime, 'HH24:MI:SS')
-                       FROM orleansmembershiptable ORDER BY port, generation" 2>&1) || rows="(query failed: $rows)"
+    if ! rows=$(psql_query "SELECT address, port, generation, siloname, status, proxyport, to_char(iamalivetime, 'HH24:MI:SS')
+                            FROM orleansmembershiptable ORDER BY port, generation" 2>&1); then
+      echo "  the query failed: $rows"
+      exit 3
+    fi
     printf '  %-15s %-6s %-11s %-22s %-13s %-8s %s\n' ADDRESS PORT GENERATION SILO STATUS GATEWAY "I-AM-ALIVE"
     local address port generation silo status gateway alive
     while IFS=$'\t' read -r address port generation silo status gateway alive; do
