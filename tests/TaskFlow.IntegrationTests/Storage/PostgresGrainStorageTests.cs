@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Orleans.Storage;
 using TaskFlow.Grains;
 using TaskFlow.IntegrationTests.Infrastructure;
@@ -168,19 +167,5 @@ public sealed class PostgresGrainStorageTests(PostgresServer server) : GrainStor
         return _oldStore;
     }
 
-    private async Task<List<object[]>> QueryAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private Task<List<object[]>> QueryAsync(string sql) => PostgresRows.QueryAsync(_connectionString, sql);
 }
