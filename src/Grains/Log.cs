@@ -80,6 +80,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Applied schema script {Version} ({ScriptName})")]
     public static partial void SchemaScriptApplied(ILogger logger, int version, string scriptName);
 
+    [LoggerMessage(EventId = 70, Level = LogLevel.Information, Message = "Carried grain states from taskflow.grain_state into the Orleans storage: {Carried} written, {AlreadyStored} already there, {Unreadable} left unreadable")]
+    public static partial void GrainStatesCarriedOver(ILogger logger, int carried, int alreadyStored, int unreadable);
+
+    [LoggerMessage(EventId = 71, Level = LogLevel.Error, Message = "The grain state {GrainType} {GrainKey} in taskflow.grain_state could not be read; it stays there and was not carried over")]
+    public static partial void GrainStateNotCarried(ILogger logger, string grainType, string grainKey, Exception exception);
+
     [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) could not store the end of attempt {Attempt}; it is kept and tried again")]
     public static partial void OutcomeNotStored(ILogger logger, Guid taskId, string taskName, int attempt, Exception exception);
 

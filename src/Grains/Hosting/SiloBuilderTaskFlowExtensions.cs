@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Storage;
 using TaskFlow.Storage;
 using TaskFlow.Tasks;
 
@@ -35,7 +34,7 @@ public static class SiloBuilderTaskFlowExtensions
             _ => throw new InvalidOperationException(
                 $"TaskFlow:Storage:Provider '{storage.Provider}' is not available in this build; use 'Sqlite', 'Postgres' or 'Memory'."),
         });
-        silo.Services.AddKeyedSingleton<IGrainStorage>(TaskFlowStorage.Name, (sp, _) => new TaskFlowGrainStorage(sp.GetRequiredService<ITaskStore>()));
+        silo.AddTaskFlowGrainStorage(storage);
         silo.Services.TryAddSingleton(sp => new TaskStates(sp.GetRequiredService<ITaskStore>(), sp.GetService<ITaskArgsProtector>()));
         if (storage.Provider is StorageProvider.Memory or StorageProvider.Sqlite)
         {

@@ -1,9 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using TaskFlow.Hosting;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Storage;
 
@@ -19,21 +16,7 @@ public sealed class PostgresSiloTests(PostgresServer server, ITestOutputHelper o
     public async Task InitializeAsync()
     {
         _connectionString = await server.CreateDatabaseAsync();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["TaskFlow:Storage:Provider"] = "Postgres",
-            ["TaskFlow:Storage:ConnectionString"] = _connectionString,
-            ["TaskFlow:Cluster:SiloPort"] = HostProcess.Port(FreePort.Next()),
-            ["TaskFlow:Cluster:GatewayPort"] = HostProcess.Port(FreePort.Next()),
-        });
-        var options = builder.Configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()!;
-        builder.UseOrleans(silo => silo
-            .UseTaskFlowClustering(options)
-            .AddTaskFlow(builder.Configuration, tf => tf.AddTask<NoOp>("no_op")));
-        _host = builder.Build();
-        await _host.StartAsync();
+        _host = await PostgresSilo.StartAsync(_connectionString, tf => tf.AddTask<NoOp>("no_op"));
     }
 
     public async Task DisposeAsync()
