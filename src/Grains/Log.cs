@@ -101,6 +101,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 53, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) was granted a slot on a stopping silo; it moves to another")]
     public static partial void HandedOff(ILogger logger, Guid taskId, string taskName);
 
+    [LoggerMessage(EventId = 54, Level = LogLevel.Debug, Message = "This silo's report to the cluster status could not be sent")]
+    public static partial void ClusterReportFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}): a write whose answer was lost in an outage had been stored ({Status}); continuing from it")]
     public static partial void DoubtResolved(ILogger logger, Guid taskId, string taskName, TaskRunStatus status);
 }

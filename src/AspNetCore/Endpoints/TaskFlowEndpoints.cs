@@ -39,6 +39,7 @@ public static class TaskFlowEndpoints
         group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
         ScheduleEndpoints.Map(group);
         ReplayEndpoints.Map(group);
+        ClusterEndpoints.Map(group);
         group.MapGet("/stream", Streaming.StreamEndpoint.StreamAsync).WithName("TaskFlowStream")
             .WithSummary("Server-sent events: every status change of the cluster, metrics every 5 s, heartbeats")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
@@ -205,11 +206,11 @@ public static class TaskFlowEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found",
             detail: Guid.TryParse(id, out _) ? $"No task has the id '{id}'." : $"'{id}' is not a task id; task ids are GUIDs.");
 
-    private static ProblemHttpResult Unavailable() =>
+    internal static ProblemHttpResult Unavailable() =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "TaskFlow is unavailable",
             detail: "The task cluster did not answer; nothing was changed. Try again shortly.");
 
-    private static bool IsClusterUnavailable(Exception ex) =>
+    internal static bool IsClusterUnavailable(Exception ex) =>
         ex.InnerException is TaskStoreUnavailableException || ex.InnerException?.InnerException is TaskStoreUnavailableException ||
         ex is TimeoutException or TaskStoreUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
             or Orleans.Runtime.Messaging.ConnectionFailedException;

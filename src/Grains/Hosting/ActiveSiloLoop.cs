@@ -7,8 +7,19 @@ internal abstract class ActiveSiloLoop : ILifecycleParticipant<ISiloLifecycle>, 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
-    public virtual void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(GetType().Name, ServiceLifecycleStage.Active, Start, StopAsync);
+    /// <summary>The stage at which the loop is stopped; by default as the silo stops being active, before anything else.</summary>
+    protected virtual int StopStage => ServiceLifecycleStage.Active;
+
+    public virtual void Participate(ISiloLifecycle lifecycle)
+    {
+        if (StopStage == ServiceLifecycleStage.Active)
+        {
+            lifecycle.Subscribe(GetType().Name, ServiceLifecycleStage.Active, Start, StopAsync);
+            return;
+        }
+        lifecycle.Subscribe(GetType().Name, ServiceLifecycleStage.Active, Start, _ => Task.CompletedTask);
+        lifecycle.Subscribe(GetType().Name, StopStage, _ => Task.CompletedTask, StopAsync);
+    }
 
     public void Dispose() => _stopping.Dispose();
 

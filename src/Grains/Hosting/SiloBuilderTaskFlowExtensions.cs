@@ -53,6 +53,8 @@ public static class SiloBuilderTaskFlowExtensions
         {
             if (o.ShutdownTimeout < grace + ShutdownMargin) o.ShutdownTimeout = grace + ShutdownMargin;
         });
+        silo.Services.AddSingleton<Cluster.ClusterReporter>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Cluster.ClusterReporter>());
         silo.Services.AddSingleton<TaskStoreLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TaskStoreLifecycle>());
         return silo;

@@ -18,6 +18,7 @@ public static partial class AdminEndpoints
         ["GET /tasks/registry"] = null,
         ["GET /tasks/schedules"] = null,
         ["GET /tasks/audit"] = null,
+        ["GET /tasks/cluster"] = null,
         [$"GET /tasks/{Unknown}"] = null,
         ["GET /tasks/stream"] = null,
         ["GET /tasks/dashboard"] = null,
