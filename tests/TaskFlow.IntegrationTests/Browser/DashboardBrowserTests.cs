@@ -166,6 +166,10 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
             await Expect(tab.Page.Locator("#registry-body tr[data-task='generate_monthly_report']")).ToBeVisibleAsync();
             await tab.ScreenshotAsync($"{theme}-registry", output);
 
+            await tab.Page.Locator("#tab-cluster").ClickAsync();
+            await Expect(tab.Page.Locator("#cluster-body tr[data-status='active']")).ToBeVisibleAsync();
+            await tab.ScreenshotAsync($"{theme}-cluster", output);
+
             await tab.Page.Locator("#tab-tasks").ClickAsync();
             await tab.Page.Locator($"#tasks-body tr[data-task-id='{failed:D}']").ClickAsync();
             await Expect(tab.Page.Locator("#detail-error")).ToBeVisibleAsync();
@@ -177,6 +181,29 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
         // The choice is remembered.
         await tab.Page.ReloadAsync();
         await Expect(tab.Page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        Assert.Empty(tab.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task The_cluster_tab_shows_the_silo_live_with_its_running_attempts_and_the_detail_names_the_silo_of_each_attempt()
+    {
+        await using var tab = await browser.OpenAsync();
+        await tab.GotoAsync();
+        var id = await Api.EnqueueAsync("sleep", new { ms = 6_000 });
+        await WaitForStatusAsync(id, "running");
+        var record = await Api.Http.GetFromJsonAsync<JsonElement>($"/tasks/{id:D}");
+        var host = record.GetProperty("attempts")[0].GetProperty("host").GetString()!;
+
+        await tab.Page.Locator("#tab-cluster").ClickAsync();
+        await Expect(tab.Page).ToHaveURLAsync(new Regex("#cluster$"));
+        var silo = tab.Page.Locator($"#cluster-body tr[data-silo='{host}']");
+        await Expect(silo.Locator(".badge")).ToHaveTextAsync("active");
+        // Silos report every 2 s and the tab reloads every 2 s: the running attempt shows up without a reload.
+        await Expect(silo.Locator("td.num")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
+        await Expect(tab.Page.Locator("#cluster-summary")).ToContainTextAsync("1 of 1 silo up");
+
+        await tab.Page.GotoAsync($"/tasks/dashboard#task/{id:D}");
+        await Expect(tab.Page.Locator("#task-detail .attempt .attempt-host")).ToHaveTextAsync($"on {host}");
         Assert.Empty(tab.ConsoleErrors);
     }
 

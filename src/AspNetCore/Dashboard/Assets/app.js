@@ -194,7 +194,7 @@
 
   // ---------- tabs and URL ----------
 
-  const TABS = ['tasks', 'dead', 'schedules', 'registry'];
+  const TABS = ['tasks', 'dead', 'schedules', 'registry', 'cluster'];
 
   function showTab(name, { focus = false } = {}) {
     state.tab = name;
@@ -209,6 +209,7 @@
     if (name === 'dead') loadDead();
     if (name === 'schedules') loadSchedules();
     if (name === 'registry') loadRegistry();
+    cluster.watch(name === 'cluster');
   }
 
   for (const tab of TABS) {
@@ -228,7 +229,7 @@
 
   const setHash = value => { if (location.hash !== `#${value}`) location.hash = value; else route(); };
 
-  /** The hash holds the view: #tasks, #dead, #schedules, #registry, or #task/<id> for a task's detail. */
+  /** The hash holds the view: #tasks, #dead, #schedules, #registry, #cluster, or #task/<id> for a task's detail. */
   function route() {
     const hash = decodeURIComponent(location.hash.slice(1));
     const match = /^task\/([0-9a-fA-F-]{36})$/.exec(hash);
@@ -963,6 +964,53 @@
           : h('button', { type: 'button', class: 'btn btn-small action', 'data-action': 'pause', onclick: () => change('pause', `Paused ${s.name}.`) }, 'Pause'),
         h('button', { type: 'button', class: 'btn btn-small action', 'data-action': 'trigger', onclick: () => change('trigger', `Triggered ${s.name}.`) }, 'Trigger now'))));
   }
+
+  // ---------- cluster ----------
+
+  /** The Cluster tab: the silos (silos report every 2 s), reloaded every 2 s while the tab is shown. */
+  const cluster = (() => {
+    const PERIOD = 2000;
+    let timer = null;
+
+    async function load() {
+      try {
+        const c = await api('/cluster');
+        const live = c.silos.filter(s => s.status !== 'dead').length;
+        $('cluster-summary').textContent =
+          `${live} of ${c.silos.length} silo${c.silos.length === 1 ? '' : 's'} up · ${count(c.slotsInUse)} of ${count(c.maxConcurrency)} slots in use`;
+        $('cluster-body').replaceChildren(...c.silos.map(siloRow));
+        $('cluster-empty').hidden = c.silos.length > 0;
+      } catch (error) {
+        toast(`Could not load the cluster: ${error.message}`, 'error');
+      }
+    }
+
+    function siloRow(s) {
+      const status = s.draining ? 'draining' : s.status;
+      return h('tr', { dataset: { silo: s.host, status } },
+        h('td', {}, h('span', { class: 'mono', text: s.host }), s.name ? h('span', { class: 'muted', text: ` ${s.name}` }) : null),
+        h('td', {}, h('span', { class: `badge badge-silo-${status.toLowerCase()}`, text: siloStatusText(status) })),
+        h('td', { class: 'num', text: s.runningAttempts === null ? '—' : count(s.runningAttempts) }),
+        h('td', {}, timeCell(s.startedAt)),
+        h('td', {}, s.lastSeenAt ? timeCell(s.lastSeenAt, true) : h('span', { class: 'muted', text: '—' })),
+        h('td', { class: 'mono', text: s.gateway ?? '—' }));
+    }
+
+    const siloStatusText = status => ({
+      active: 'active', joining: 'joining', shuttingDown: 'shutting down', stopping: 'stopping', dead: 'dead',
+      draining: 'draining',
+    })[status] ?? status;
+
+    function watch(on) {
+      clearInterval(timer);
+      timer = null;
+      if (!on) return;
+      load();
+      timer = setInterval(() => { if (!document.hidden) load(); }, PERIOD);
+    }
+
+    return { watch };
+  })();
 
   // ---------- registry ----------
 
