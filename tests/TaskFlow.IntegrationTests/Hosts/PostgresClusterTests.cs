@@ -12,41 +12,41 @@ namespace TaskFlow.IntegrationTests.Hosts;
 public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelper output)
 {
     private const int SiloDead = 6;
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = ProcessCluster.StartTimeout;
+    private static readonly TimeSpan RunTimeout = ProcessCluster.RunTimeout;
 
     [Fact]
     public async Task Two_silos_and_a_client_api_run_every_task_and_keep_running_them_after_a_silo_is_killed()
     {
         var connectionString = await server.CreateDatabaseAsync();
-        var settings = PostgresSettings(connectionString);
+        var settings = ProcessCluster.PostgresSettings(connectionString);
         try
         {
             var doomedPort = FreePort.Next();
-            await using var doomed = StartSilo(settings, doomedPort);
-            await using var survivor = StartSilo(settings, FreePort.Next());
+            await using var doomed = ProcessCluster.StartSilo(settings, doomedPort);
+            await using var survivor = ProcessCluster.StartSilo(settings, FreePort.Next());
             foreach (var silo in new[] { doomed, survivor })
             {
                 await silo.WaitForOutputAsync("Application started", StartTimeout);
                 Assert.False(silo.HasExited, silo.Output);
             }
-            await WaitForActiveSilosAsync(connectionString, 2);
+            await ProcessCluster.WaitForActiveSilosAsync(connectionString, 2);
 
             await using var api = await ApiHost.StartAsync(new Dictionary<string, string>(settings) { ["TaskFlow__Cluster__Mode"] = "Client" });
 
-            var first = await EnqueueAsync(api, 20, "before");
-            await ExpectAllSucceededAsync(api, first);
+            var first = await ProcessCluster.EnqueueAsync(api, 20, "before");
+            await ProcessCluster.ExpectAllSucceededAsync(api, first);
 
             var clock = Stopwatch.StartNew();
             doomed.Kill();
             // The cluster notices the death through the membership table; until then calls to grains that lived on
             // the dead silo cannot be answered, so the second round starts once the survivor has declared it dead.
-            await Eventually.WaitAsync(() => StatusOfAsync(connectionString, doomedPort), status => status == SiloDead,
+            await Eventually.WaitAsync(() => ProcessCluster.StatusOfAsync(connectionString, doomedPort), status => status == SiloDead,
                 TimeSpan.FromSeconds(90), "the killed silo to be declared dead in the membership table");
             output.WriteLine($"killed silo declared dead after {clock.Elapsed.TotalSeconds:0.0} s");
 
-            var second = await EnqueueAsync(api, 20, "after");
-            await ExpectAllSucceededAsync(api, second);
+            var second = await ProcessCluster.EnqueueAsync(api, 20, "after");
+            await ProcessCluster.ExpectAllSucceededAsync(api, second);
             output.WriteLine($"second round done {clock.Elapsed.TotalSeconds:0.0} s after the kill");
             Assert.False(survivor.HasExited, survivor.Output);
         }
@@ -60,14 +60,14 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
     public async Task The_stream_of_every_api_node_carries_each_status_change_of_the_cluster_within_a_second()
     {
         var connectionString = await server.CreateDatabaseAsync();
-        var settings = PostgresSettings(connectionString);
+        var settings = ProcessCluster.PostgresSettings(connectionString);
         try
         {
-            await using var first = StartSilo(settings, FreePort.Next());
-            await using var second = StartSilo(settings, FreePort.Next());
+            await using var first = ProcessCluster.StartSilo(settings, FreePort.Next());
+            await using var second = ProcessCluster.StartSilo(settings, FreePort.Next());
             foreach (var silo in new[] { first, second })
                 await silo.WaitForOutputAsync("Application started", StartTimeout);
-            await WaitForActiveSilosAsync(connectionString, 2);
+            await ProcessCluster.WaitForActiveSilosAsync(connectionString, 2);
             var client = new Dictionary<string, string>(settings) { ["TaskFlow__Cluster__Mode"] = "Client" };
             await using var enqueuing = await ApiHost.StartAsync(client);
             await using var watching = await ApiHost.StartAsync(client);
@@ -82,7 +82,7 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
                 },
                 seen => seen, RunTimeout, "both streams to carry events");
 
-            var ids = (await EnqueueAsync(enqueuing, 20, "stream")).ToHashSet();
+            var ids = (await ProcessCluster.EnqueueAsync(enqueuing, 20, "stream")).ToHashSet();
             foreach (var (name, stream) in new[] { ("enqueuing node", near), ("other node", far) })
             {
                 var lateness = new List<double>();
@@ -135,11 +135,11 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
         var connectionString = await server.CreateDatabaseAsync();
         try
         {
-            await using var api = await ApiHost.StartAsync(PostgresSettings(connectionString));
-            await WaitForActiveSilosAsync(connectionString, 1);
+            await using var api = await ApiHost.StartAsync(ProcessCluster.PostgresSettings(connectionString));
+            await ProcessCluster.WaitForActiveSilosAsync(connectionString, 1);
 
-            var ids = await EnqueueAsync(api, 3, "embedded");
-            await ExpectAllSucceededAsync(api, ids);
+            var ids = await ProcessCluster.EnqueueAsync(api, 3, "embedded");
+            await ProcessCluster.ExpectAllSucceededAsync(api, ids);
 
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
@@ -159,7 +159,7 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
         var connectionString = await server.CreateDatabaseAsync();
         try
         {
-            var settings = PostgresSettings(connectionString);
+            var settings = ProcessCluster.PostgresSettings(connectionString);
             foreach (var run in new[] { "first", "again" })
             {
                 await using var command = HostProcess.Start("Silo", settings, "--migrate-only");
@@ -177,62 +177,5 @@ public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelpe
         {
             await server.DropDatabaseAsync(connectionString);
         }
-    }
-
-    private static Dictionary<string, string> PostgresSettings(string connectionString) => new()
-    {
-        ["TaskFlow__Storage__Provider"] = "Postgres",
-        ["TaskFlow__Storage__ConnectionString"] = connectionString,
-    };
-
-    private static HostProcess StartSilo(Dictionary<string, string> settings, int siloPort) =>
-        HostProcess.Start("Silo", new Dictionary<string, string>(settings)
-        {
-            ["TaskFlow__Cluster__SiloPort"] = HostProcess.Port(siloPort),
-            ["TaskFlow__Cluster__GatewayPort"] = HostProcess.Port(FreePort.Next()),
-        });
-
-    private static async Task<List<Guid>> EnqueueAsync(ApiHost api, int count, string round)
-    {
-        var ids = new List<Guid>();
-        for (var i = 0; i < count; i++)
-            ids.Add(await api.EnqueueAsync("send_welcome_email", new { address = $"{round}-{i}@example.com" }));
-        return ids;
-    }
-
-    private static async Task ExpectAllSucceededAsync(ApiHost api, List<Guid> ids)
-    {
-        var statuses = await Eventually.WaitAsync(async () =>
-            {
-                var all = new List<string>();
-                foreach (var id in ids)
-                {
-                    var record = await api.Http.GetFromJsonAsync<JsonElement>($"/tasks/{id:D}");
-                    all.Add(record.GetProperty("status").GetString()!);
-                }
-                return all;
-            },
-            all => all.All(s => s is "success" or "failed" or "interrupted" or "cancelled"),
-            RunTimeout, "every task to finish");
-        Assert.All(statuses, s => Assert.Equal("success", s));
-    }
-
-    private static Task WaitForActiveSilosAsync(string connectionString, int count) =>
-        Eventually.WaitAsync(async () =>
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipTable WHERE Status = 3", connection);
-                return (long)(await command.ExecuteScalarAsync())!;
-            },
-            active => active == count, StartTimeout, $"{count} active silos in the membership table");
-
-    private static async Task<int?> StatusOfAsync(string connectionString, int siloPort)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT Status FROM OrleansMembershipTable WHERE Port = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = siloPort });
-        return await command.ExecuteScalarAsync() is int status ? status : null;
     }
 }
