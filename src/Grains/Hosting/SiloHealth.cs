@@ -18,6 +18,10 @@ public sealed class SiloHealth
     /// <summary>This silo as "ip:port" (its advertised address and silo port), as attempts record it.</summary>
     public string Host => _silo.SiloAddress.Endpoint.ToString();
 
+    /// <summary>True when some other silo is active: work this silo hands off has somewhere to go.</summary>
+    public bool AnotherSiloActive() =>
+        _membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(_silo.SiloAddress));
+
     /// <summary>Null when ready; otherwise why not.</summary>
     public string? NotReadyBecause()
     {

@@ -20,6 +20,7 @@ internal sealed class TaskGrain(
     IOptions<TaskFlowOptions> options,
     ILocalSiloDetails silo,
     SiloDrain drain,
+    SiloHealth health,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
 {
     private IGrainTimer? _wakeUp;
@@ -110,7 +111,8 @@ internal sealed class TaskGrain(
             _inFlight = null;
             await ApplyAsync(new TaskEvent.Interrupted(time.GetUtcNow()));
         }
-        else if (Exists && State.Record.NextAttemptAt is not null && !State.Status.IsTerminal() && reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        else if (Exists && State.Record.NextAttemptAt is not null && !State.Status.IsTerminal()
+            && reason.ReasonCode == DeactivationReasonCode.ShuttingDown && health.AnotherSiloActive())
         {
             // A retry or delayed start waits on this activation's timer: hand it to a live silo now (the call is
             // routed to a new activation there) rather than leave it to the next store sweep.
@@ -233,7 +235,8 @@ internal sealed class TaskGrain(
             Log.HandedOff(logger, TaskId, State.Record.Name);
             await TellDispatcherAsync(d => d.Release(TaskId));
             DeactivateOnIdle();
-            _ = Self.Resync();
+            // With no other silo up (the whole cluster is stopping) the task waits in the store for the next start.
+            if (health.AnotherSiloActive()) _ = Self.Resync();
             return;
         }
         _attemptReserved = true;

@@ -34,7 +34,10 @@ public sealed class DrainClusterTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         var stop = cluster.Cluster.StopSiloAsync(stopping);
-        // Work enqueued while the silo drains runs elsewhere.
+        // Work enqueued once the silo drains (it is shutting down in the membership) runs elsewhere.
+        var status = cluster.Cluster.Client.GetGrain<Grains.IClusterStatusGrain>(0);
+        await Eventually.WaitAsync(() => status.Describe(), c => c.Silos.Any(s => s.Host == HostOf(stopping) && s.Status != Grains.SiloState.Active),
+            Patience, "the stopping silo to leave the active state");
         var during = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => cluster.EnqueueAsync("probe_once", new Probe(run, $"during-{i}", 100))));
         await stop;
         output.WriteLine($"{onStopping} of {ids.Length} attempts ran on the stopped silo; it stopped after {clock.Elapsed.TotalSeconds:0.0} s");
@@ -44,6 +47,34 @@ public sealed class DrainClusterTests(ITestOutputHelper output)
         Assert.All(ended, r => Assert.Single(r.Attempts));
         Assert.All(ended.Where(r => during.Contains(r.TaskId)), r => Assert.NotEqual(HostOf(stopping), r.Attempts[0].Host));
         Assert.True(onStopping > 0);
+    }
+
+    [Fact]
+    public async Task Delayed_tasks_waiting_on_a_stopping_silo_are_handed_to_another_and_start_on_time()
+    {
+        await using var cluster = await DispatchCluster.StartAsync(maxConcurrency: 30, shutdownGrace: TimeSpan.FromSeconds(5));
+        var run = Guid.NewGuid().ToString("N");
+        var delay = TimeSpan.FromSeconds(4);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => cluster.Queue.EnqueueAsync("probe",
+            System.Text.Json.JsonSerializer.SerializeToElement(new Probe(run, $"delayed-{i}", 50), System.Text.Json.JsonSerializerOptions.Web),
+            new EnqueueOptions { Delay = delay })));
+        var management = cluster.Cluster.Client.GetGrain<IManagementGrain>(0);
+        var placed = new List<(Guid Id, SiloAddress? Silo)>();
+        foreach (var id in ids) placed.Add((id, await management.GetActivationAddress(cluster.Cluster.Client.GetGrain<Grains.ITaskGrain>(id))));
+        var stopping = cluster.Cluster.SecondarySilos.OrderByDescending(s => placed.Count(p => s.SiloAddress.Equals(p.Silo))).First();
+        var waitingThere = placed.Where(p => stopping.SiloAddress.Equals(p.Silo)).Select(p => p.Id).ToList();
+
+        await cluster.Cluster.StopSiloAsync(stopping);
+
+        var ended = await WaitForAllAsync(cluster, ids, r => r.Status.IsTerminal(), "every delayed task to end");
+        var handedOff = ended.Where(r => waitingThere.Contains(r.TaskId)).ToList();
+        var lateness = handedOff.Select(r => (r.Attempts[0].StartedAt - r.CreatedAt - delay).TotalSeconds).DefaultIfEmpty().Max();
+        output.WriteLine($"{handedOff.Count} of {ids.Length} delayed tasks waited on the stopped silo; the latest started {lateness:0.0} s after it was due");
+        Assert.NotEmpty(handedOff);
+        Assert.All(ended, r => Assert.Equal(TaskRunStatus.Success, r.Status));
+        Assert.All(handedOff, r => Assert.NotEqual(HostOf(stopping), r.Attempts[0].Host));
+        // Without the hand-off they would wait for the next store sweep (every 15 s).
+        Assert.True(lateness < 5, $"a handed-off task started {lateness:0.0} s late");
     }
 
     [Fact]
