@@ -104,6 +104,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 54, Level = LogLevel.Debug, Message = "This silo's report to the cluster status could not be sent")]
     public static partial void ClusterReportFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "This silo has heard neither another silo nor the task store for {Seconds} s: it may be cut off, so its running attempts are stopped (they end interrupted) and it starts none until contact is back")]
+    public static partial void SiloIsolated(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 56, Level = LogLevel.Information, Message = "This silo is in contact with the cluster again and takes attempts")]
+    public static partial void SiloReconnected(ILogger logger);
+
+    [LoggerMessage(EventId = 57, Level = LogLevel.Debug, Message = "{Count} task events could not be handed to the events hub; they are sent again")]
+    public static partial void EventsNotPublished(ILogger logger, int count, Exception exception);
+
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}): a write whose answer was lost in an outage had been stored ({Status}); continuing from it")]
     public static partial void DoubtResolved(ILogger logger, Guid taskId, string taskName, TaskRunStatus status);
 }

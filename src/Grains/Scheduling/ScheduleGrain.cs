@@ -191,14 +191,18 @@ internal sealed class ScheduleGrain(
     {
         var tags = ImmutableDictionary<string, string>.Empty
             .Add(manual ? "triggeredAt" : "occurrence", occurrence.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        return GrainFactory.GetGrain<ITaskGrain>(taskId).Create(new TaskSpec
+        var spec = new TaskSpec
         {
             Name = Name,
             ArgsJson = _definition!.ArgsJson,
             Source = TaskSource.Scheduled,
             ScheduleName = Name,
             Tags = tags,
-        });
+        };
+        // Bounded and repeated under the same id while the cluster changes: a task grain placed on a silo that just
+        // died (or was cut off) answers nothing until the death is declared, and the schedule must not wait 30 s.
+        var task = GrainFactory.GetGrain<ITaskGrain>(taskId);
+        return ClusterCallRetry.RunAsync(() => task.Create(spec), time, CancellationToken.None);
     }
 
     private void Arm(DateTimeOffset? wakeAt)

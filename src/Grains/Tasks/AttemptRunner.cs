@@ -9,7 +9,7 @@ namespace TaskFlow.Tasks;
 internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry registry, TimeProvider time, ILoggerFactory loggers)
 {
     public async Task<AttemptOutcome> RunAsync(TaskRecord record, int attempt, int maxAttempts, TimeSpan? timeout,
-        TaskLogBuffer logs, CancellationToken userCancellation)
+        TaskLogBuffer logs, CancellationToken userCancellation, CancellationToken interruption = default)
     {
         if (!registry.TryGet(record.Name, out var registration))
             return Failed($"No task named '{record.Name}' is registered on the silo that ran it.", "TaskNotRegistered", null, logs);
@@ -27,7 +27,7 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
         }
 
         using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(userCancellation, timeoutSource.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(userCancellation, interruption, timeoutSource.Token);
         var scope = scopes.CreateAsyncScope();
         var hostLogger = loggers.CreateLogger("TaskFlow.Tasks." + record.Name);
         var context = new TaskContext(record.TaskId, record.Name, attempt, maxAttempts, new TaskLogger(logs, hostLogger),
@@ -53,6 +53,14 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
         catch (OperationCanceledException) when (userCancellation.IsCancellationRequested)
         {
             return new AttemptOutcome { Result = AttemptResult.Cancelled, EndedAt = time.GetUtcNow(), Logs = logs.Snapshot(), Progress = logs.Progress };
+        }
+        catch (OperationCanceledException) when (interruption.IsCancellationRequested)
+        {
+            return new AttemptOutcome
+            {
+                Result = AttemptResult.Interrupted, EndedAt = time.GetUtcNow(), Logs = logs.Snapshot(), Progress = logs.Progress,
+                Error = "The silo running this attempt was cut off from the cluster and stopped it.",
+            };
         }
         catch (OperationCanceledException ex) when (timeoutSource.IsCancellationRequested)
         {

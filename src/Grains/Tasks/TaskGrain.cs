@@ -21,12 +21,14 @@ internal sealed class TaskGrain(
     ILocalSiloDetails silo,
     SiloDrain drain,
     SiloHealth health,
+    SiloFence fence,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
 {
     private IGrainTimer? _wakeUp;
     private InFlightAttempt? _inFlight;
     private IGrainTimer? _leaseRenewal;
     private IGrainTimer? _storeRetry;
+    private IGrainTimer? _fencedRetry;
     private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
     private IDispatcherGrain? _dispatcher;
 
@@ -228,6 +230,20 @@ internal sealed class TaskGrain(
             await TellDispatcherAsync(d => d.Release(TaskId));
             return;
         }
+        if (fence.IsIsolated)
+        {
+            // Cut off from the cluster: the slot goes back, and the task asks again shortly (here once contact is back, or
+            // on another silo once this one is declared dead).
+            await TellDispatcherAsync(d => d.Release(TaskId));
+            _fencedRetry?.Dispose();
+            _fencedRetry = this.RegisterGrainTimer(() =>
+            {
+                _fencedRetry?.Dispose();
+                _fencedRetry = null;
+                return ResyncAsync();
+            }, new GrainTimerCreationOptions { DueTime = SiloFence.Period * 2, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+            return;
+        }
         if (!drain.TryBeginAttempt())
         {
             // This silo is stopping: the slot goes back, and the task moves to a live silo, whose activation asks
@@ -419,12 +435,13 @@ internal sealed class TaskGrain(
         var self = GrainFactory.Reference<ITaskAttemptSink>(TaskId);
         var maxAttempts = State.Options.Retries + 1;
         var token = cancellation.Token;
+        var interruption = fence.Token;
         // The drain's count of this attempt now ends when its outcome is stored (or can no longer be).
         var counted = _attemptReserved;
         _attemptReserved = false;
         _ = Task.Run(async () =>
         {
-            var outcome = await runner.RunAsync(record, start.Attempt, maxAttempts, start.Timeout, logs, token);
+            var outcome = await runner.RunAsync(record, start.Attempt, maxAttempts, start.Timeout, logs, token, interruption);
             try
             {
                 await self.AttemptEnded(start.Attempt, outcome);

@@ -73,6 +73,20 @@ public sealed class AttemptRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_attempt_stopped_because_its_silo_is_cut_off_ends_interrupted_not_cancelled()
+    {
+        using var interruption = new CancellationTokenSource();
+        var attempt = _runner.RunAsync(Record("wait"), 1, 1, null, new TaskLogBuffer(1, _time), CancellationToken.None, interruption.Token);
+
+        await interruption.CancelAsync();
+        var outcome = await attempt.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(AttemptResult.Interrupted, outcome.Result);
+        Assert.Contains("cut off", outcome.Error, StringComparison.Ordinal);
+        Assert.IsType<TaskEvent.Interrupted>(outcome.ToEvent());
+    }
+
+    [Fact]
     public async Task A_throwing_handler_fails_with_its_message_type_and_stack_and_keeps_its_log_lines()
     {
         var outcome = await Run(Record("throw", """{"message":"no smtp"}"""));
