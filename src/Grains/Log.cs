@@ -8,17 +8,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Granted a slot to {TaskId} ({TaskName}, priority {Priority}); {Running} running")]
     public static partial void SlotGranted(ILogger logger, Guid taskId, string taskName, int priority, int running);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) accepted with priority {Priority}")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) accepted with priority {Priority}")]
     public static partial void TaskAccepted(ILogger logger, Guid taskId, string taskName, int priority);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} started")]
     public static partial void AttemptStarted(ILogger logger, Guid taskId, string taskName, int attempt);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) is now {Status} after attempt {Attempt}")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) is now {Status} after attempt {Attempt}")]
     public static partial void TaskTransitioned(ILogger logger, Guid taskId, string taskName, TaskRunStatus status, int attempt);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} failed: {ErrorType}: {Error}")]
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} failed and is retried: {ErrorType}: {Error}")]
     public static partial void AttemptFailed(ILogger logger, Guid taskId, string taskName, int attempt, string errorType, string error);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) failed after {Attempt} attempts: {ErrorType}: {Error}")]
+    public static partial void TaskFailed(ILogger logger, Guid taskId, string taskName, int attempt, string errorType, string error);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Task {TaskId} ignored an event: {Reason}")]
     public static partial void EventRefused(ILogger logger, Guid taskId, string reason);
@@ -62,7 +65,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Task {TaskId} could not reach the dispatcher; the next resync or sweep repairs it")]
     public static partial void DispatcherUnreachable(ILogger logger, Guid taskId, Exception exception);
 
-    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Schedule {ScheduleName} fired its occurrence {Occurrence} as task {TaskId}")]
+    [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Schedule {ScheduleName} fired its occurrence {Occurrence} as task {TaskId}")]
     public static partial void ScheduleFired(ILogger logger, string scheduleName, DateTimeOffset occurrence, Guid taskId);
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Schedule {ScheduleName} passed over its occurrence {Occurrence}: {Reason}")]

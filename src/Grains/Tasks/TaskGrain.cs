@@ -314,7 +314,9 @@ internal sealed class TaskGrain(
         }
 
         _unstoredOutcome = null;
-        if (outcome.Result == AttemptResult.Failed)
+        if (outcome.Result == AttemptResult.Failed && transition.State.Status == TaskRunStatus.Failed)
+            Log.TaskFailed(logger, TaskId, withLogs.Record.Name, attempt, outcome.ErrorType ?? "", outcome.Error ?? "");
+        else if (outcome.Result == AttemptResult.Failed)
             Log.AttemptFailed(logger, TaskId, withLogs.Record.Name, attempt, outcome.ErrorType ?? "", outcome.Error ?? "");
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
