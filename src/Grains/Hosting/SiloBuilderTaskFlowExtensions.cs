@@ -23,6 +23,8 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.AddTaskFlowOptions(configuration);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<AttemptRunner>();
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<Telemetry.TaskFlowMetrics>();
         silo.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
 
         var storage = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.Storage ?? new TaskFlowStorageOptions();

@@ -22,6 +22,7 @@ internal sealed class TaskGrain(
     SiloDrain drain,
     SiloHealth health,
     SiloFence fence,
+    Telemetry.TaskFlowMetrics metrics,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
 {
     private IGrainTimer? _wakeUp;
@@ -172,6 +173,7 @@ internal sealed class TaskGrain(
     {
         var transition = TaskLifecycle.Create(TaskId, spec, registration.Options, time.GetUtcNow());
         await CommitAsync(transition);
+        metrics.Enqueued(spec.Name);
         Log.TaskAccepted(logger, TaskId, spec.Name, transition.State.Record.Priority);
     }
 
@@ -354,6 +356,8 @@ internal sealed class TaskGrain(
             }
             if (previous?.Record is not { } before || before.Status != transition.State.Status || before.CancelRequested != transition.State.Record.CancelRequested)
                 PublishChange(transition.State.Record);
+            if (transition.State.Status.IsTerminal() && previous?.Status.IsTerminal() != true)
+                metrics.Finished(transition.State.Record.Name, transition.State.Status);
         }
 
         foreach (var effect in transition.Effects)

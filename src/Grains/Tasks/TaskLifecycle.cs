@@ -44,6 +44,7 @@ public static class TaskLifecycle
             NextAttemptAt = delayed ? now.AddSeconds(spec.DelaySeconds) : null,
             IdempotencyKey = spec.IdempotencyKey,
             Tags = spec.Tags,
+            TraceParent = spec.TraceParent,
             ArgsJson = spec.ArgsJson,
         };
         var state = new TaskState { Record = record, Options = options };

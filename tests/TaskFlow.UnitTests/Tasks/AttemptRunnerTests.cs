@@ -20,9 +20,11 @@ public sealed class AttemptRunnerTests : IDisposable
             .AddTask<ThrowingHandler>("throw")
             .AddTask<ScopedHandler>("scoped");
         services.AddScoped<ScopeProbe>();
+        services.AddMetrics();
         _services = services.BuildServiceProvider();
         _runner = new AttemptRunner(_services.GetRequiredService<IServiceScopeFactory>(),
-            _services.GetRequiredService<TaskRegistry>(), _time, NullLoggerFactory.Instance);
+            _services.GetRequiredService<TaskRegistry>(), _time, NullLoggerFactory.Instance,
+            new TaskFlow.Telemetry.TaskFlowMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }
 
     public void Dispose() => _services.Dispose();
