@@ -263,6 +263,10 @@ internal static partial class Report
             {
                 var match = FiredLine().Match(line);
                 if (match.Success) map[Guid.Parse(match.Groups["id"].Value)] = silo;
+                // A fire whose task creation never got its answer logs no "fired" line; Orleans' warning about the
+                // unanswered call names the schedule grain's silo (the sender) and the task.
+                foreach (Match call in ScheduleCall().Matches(line))
+                    map.TryAdd(Guid.ParseExact(call.Groups["id"].Value, "N"), int.Parse(call.Groups["octet"].Value, CultureInfo.InvariantCulture) - 10);
             }
         }
         return map;
@@ -289,6 +293,10 @@ internal static partial class Report
 
     [GeneratedRegex(@"Schedule chaos_every_1s_\d+ fired its occurrence .* as task (?<id>[0-9a-fA-F-]{36})")]
     private static partial Regex FiredLine();
+
+    // Silo i advertises <subnet>.(10 + i).
+    [GeneratedRegex(@"\[S\d+\.\d+\.\d+\.(?<octet>\d+):\d+:\d+ taskflow\.schedule/chaos_every_1s_\d+\]->\[\S+ taskflow\.task/(?<id>[0-9a-f]{32})\]")]
+    private static partial Regex ScheduleCall();
 
     private sealed record TaskRead(string? Status, int Attempts, List<string> Hosts);
 
