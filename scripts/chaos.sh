@@ -30,7 +30,7 @@ done
 if ((QUICK)); then
   LOAD_COUNT=600 LOAD_SECONDS=85 SETTLE_SECONDS=3 PARTITION_SECONDS=15 ROLLING_BATCH=9 ROLLING_SLEEP_MS=4000 TERMINAL_TIMEOUT=60
 else
-  LOAD_COUNT=5000 LOAD_SECONDS=300 SETTLE_SECONDS=30 PARTITION_SECONDS=30 ROLLING_BATCH=15 ROLLING_SLEEP_MS=10000 TERMINAL_TIMEOUT=180
+  LOAD_COUNT=5000 LOAD_SECONDS=280 SETTLE_SECONDS=40 PARTITION_SECONDS=30 ROLLING_BATCH=15 ROLLING_SLEEP_MS=10000 TERMINAL_TIMEOUT=180
 fi
 SILOS=3
 SILO_PORT=11111 GATEWAY_PORT=30000   # the same in every namespace: each has its own network stack
@@ -63,7 +63,7 @@ done
 [[ -n "$SUBNET" ]] || die "no free 10.231.X.0/24 on this machine"
 PG_HOST="$SUBNET.1"
 
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tfchaos.XXXXXX")
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tfchaos.XXXXXX") || die "cannot make a folder under ${TMPDIR:-/tmp}"
 LOGS="$RUN_DIR/logs"
 EVENTS="$RUN_DIR/events.tsv"
 mkdir -p "$LOGS"
@@ -343,9 +343,18 @@ enqueue_rolling_batch() { # round
 rolling_restart() {
   local i gen t0 deadline
   say "fault 4: rolling restart (SIGTERM each silo with $ROLLING_BATCH tasks of $((ROLLING_SLEEP_MS / 1000)) s enqueued; grace $SHUTDOWN_GRACE_S s)"
+  local batches running
   for ((i = 1; i <= SILOS; i++)); do
-    enqueue_rolling_batch "$i"
-    sleep 1.5   # let the batch start running
+    # Placement is Orleans' choice: enqueue batches (at most three) until some of them run on the silo to be stopped.
+    for ((batches = 1; batches <= 3; batches++)); do
+      enqueue_rolling_batch "$i"
+      for _ in $(seq 1 10); do
+        sleep 0.5
+        running=$(psql_db -c "SELECT count(*) FROM chaos.runs WHERE batch = 'rolling-$i' AND ended_at IS NULL AND host LIKE '${SILO_IP[i]}:%'" 2>/dev/null || echo 0)
+        ((running > 0)) && break 2
+      done
+    done
+    say "  silo $i: SIGTERM with ${running:-0} batch task(s) running on it ($((batches > 3 ? 3 : batches)) batch(es) enqueued)"
     gen=$(generation_of "$i")
     t0=$(now_ms)
     event term "$i" "$gen"

@@ -112,6 +112,17 @@ internal static partial class Report
             }
         }
         var successesRunTwice = runsPerTask.Count(r => r.Value.Completed > 1);
+        var twiceNotes = new List<string>();
+        var twice = runsPerTask.Where(r => r.Value.Completed > 1).Select(r => r.Key).Take(5).ToArray();
+        if (twice.Length > 0)
+        {
+            await using var command = db.CreateCommand(
+                "SELECT task_id, string_agg(format('attempt %s on %s %s-%s', attempt, host, to_char(started_at, 'HH24:MI:SS.MS'), " +
+                "coalesce(to_char(ended_at, 'HH24:MI:SS.MS'), 'unfinished')), '; ' ORDER BY started_at) FROM chaos.runs WHERE task_id = ANY($1) GROUP BY task_id");
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = twice });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) twiceNotes.Add($"{reader.GetGuid(0)}: {reader.GetString(1)}");
+        }
         // A fire is a task; the same schedule and occurrence under two task ids is a duplicate occurrence.
         var duplicateOccurrences = fires.GroupBy(f => (f.Schedule, f.Occurrence))
             .Count(g => g.Select(f => f.TaskId).Distinct().Count() > 1);
@@ -139,6 +150,7 @@ internal static partial class Report
         double longestGap = 0, longestSurviving = 0, longestFaulted = 0;
         var missedSeconds = 0;
         var gapNotes = new List<string>();
+        var perSchedule = new List<string>();
         foreach (var schedule in Enumerable.Range(0, ChaosTasks.Schedules).Select(ChaosTasks.ScheduleName))
         {
             var starts = fires.Where(f => f.Schedule == schedule).GroupBy(f => f.TaskId)
@@ -160,8 +172,12 @@ internal static partial class Report
                 if (gap > 5) gapNotes.Add($"{schedule} {gap:F1}s from {points[i - 1].At:HH:mm:ss} (silo {(silo?.ToString(CultureInfo.InvariantCulture) ?? "?")}{(faulted ? ", faulted" : "")})");
             }
             var occurrences = fires.Where(f => f.Schedule == schedule).Select(f => ParseOccurrence(f.Occurrence)).OfType<long>().ToHashSet();
+            var missedHere = 0;
             for (var second = from.ToUnixTimeSeconds() + 2; second <= to.ToUnixTimeSeconds() - 2; second++)
-                if (!occurrences.Contains(second)) missedSeconds++;
+                if (!occurrences.Contains(second)) missedHere++;
+            missedSeconds += missedHere;
+            var longestHere = points.Zip(points.Skip(1), (a, b) => (b.At - a.At).TotalSeconds).Max();
+            perSchedule.Add(string.Create(CultureInfo.InvariantCulture, $"{schedule[^2..]} {missedHere}/{longestHere:F1}"));
         }
 
         // == rolling restart batches
@@ -169,6 +185,16 @@ internal static partial class Report
         var rollingInterrupted = rollingIds.Count(id =>
             (records.TryGetValue(id, out var r) && (r.Status == "interrupted" || r.Attempts > 1)) ||
             (runsPerTask.TryGetValue(id, out var runs) && runs.Started > 1));
+
+        // How each rolling batch met its SIGTERM: of its tasks, how many ran on the silo being stopped (silo i is
+        // <subnet>.(10 + i)), so a round with none there is visible as a weak one.
+        var rollingNotes = new List<string>();
+        await using (var command = db.CreateCommand(
+            "SELECT batch, count(DISTINCT task_id), count(DISTINCT task_id) FILTER (WHERE split_part(split_part(host, ':', 1), '.', 4)::int - 10 = " +
+            "substring(batch FROM 9)::int) FROM chaos.runs WHERE batch LIKE 'rolling-%' GROUP BY batch ORDER BY batch"))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                rollingNotes.Add($"{reader.GetString(0)}: {reader.GetInt64(1)} ran, {reader.GetInt64(2)} of them on the silo stopped");
 
         // == the membership table
         var addresses = new List<string>();
@@ -203,6 +229,9 @@ internal static partial class Report
         Console.WriteLine($"chaos: detail: statuses {string.Join(' ', statusCounts)}; rolling batch {rollingIds.Count} tasks; silo addresses {string.Join(',', addresses)}; hosts {string.Join(',', hosts)}");
         foreach (var sample in errorSamples) Console.WriteLine($"chaos: detail: enqueue error: {sample}");
         foreach (var id in lost.Take(5)) Console.WriteLine($"chaos: detail: lost {id} ({(records[id].Status ?? "no record")})");
+        foreach (var note in twiceNotes) Console.WriteLine($"chaos: detail: completed twice {note}");
+        foreach (var note in rollingNotes) Console.WriteLine($"chaos: detail: rolling {note}");
+        Console.WriteLine($"chaos: detail: per schedule (missed s/longest gap s) {string.Join(", ", perSchedule)}; window {from:HH:mm:ss}-{to:HH:mm:ss}");
         foreach (var note in gapNotes.Take(20)) Console.WriteLine($"chaos: detail: schedule gap {note}");
 
         var failed = new List<string>();
