@@ -130,7 +130,8 @@ CHAOS_DLL="$CHAOS_DIR/TaskFlow.Chaos.dll"
 SILO_DLL="$ROOT/src/Silo/bin/Release/net10.0/TaskFlow.Silo.dll"
 if ((BUILD)); then
   say "building TaskFlow.sln (Release)"
-  (cd "$ROOT" && dotnet build TaskFlow.sln -c Release -nologo -clp:ErrorsOnly) >"$LOGS/build.log" 2>&1 ||
+  # No build servers: they would outlive the run.
+  (cd "$ROOT" && dotnet build TaskFlow.sln -c Release -nologo -clp:ErrorsOnly --disable-build-servers) >"$LOGS/build.log" 2>&1 ||
     { tail -n 30 "$LOGS/build.log" >&2; die "the build failed"; }
 fi
 [[ -f "$CHAOS_DLL" && -f "$SILO_DLL" ]] || die "$CHAOS_DLL or $SILO_DLL is missing (build first, or drop --no-build)"
