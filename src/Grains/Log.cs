@@ -8,17 +8,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Granted a slot to {TaskId} ({TaskName}, priority {Priority}); {Running} running")]
     public static partial void SlotGranted(ILogger logger, Guid taskId, string taskName, int priority, int running);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) accepted with priority {Priority}")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) accepted with priority {Priority}")]
     public static partial void TaskAccepted(ILogger logger, Guid taskId, string taskName, int priority);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} started")]
     public static partial void AttemptStarted(ILogger logger, Guid taskId, string taskName, int attempt);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) is now {Status} after attempt {Attempt}")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Task {TaskId} ({TaskName}) is now {Status} after attempt {Attempt}")]
     public static partial void TaskTransitioned(ILogger logger, Guid taskId, string taskName, TaskRunStatus status, int attempt);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} failed: {ErrorType}: {Error}")]
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}) attempt {Attempt} failed and is retried: {ErrorType}: {Error}")]
     public static partial void AttemptFailed(ILogger logger, Guid taskId, string taskName, int attempt, string errorType, string error);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Task {TaskId} ({TaskName}) failed after {Attempt} attempts: {ErrorType}: {Error}")]
+    public static partial void TaskFailed(ILogger logger, Guid taskId, string taskName, int attempt, string errorType, string error);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Task {TaskId} ignored an event: {Reason}")]
     public static partial void EventRefused(ILogger logger, Guid taskId, string reason);
@@ -62,7 +65,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Task {TaskId} could not reach the dispatcher; the next resync or sweep repairs it")]
     public static partial void DispatcherUnreachable(ILogger logger, Guid taskId, Exception exception);
 
-    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Schedule {ScheduleName} fired its occurrence {Occurrence} as task {TaskId}")]
+    [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Schedule {ScheduleName} fired its occurrence {Occurrence} as task {TaskId}")]
     public static partial void ScheduleFired(ILogger logger, string scheduleName, DateTimeOffset occurrence, Guid taskId);
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Schedule {ScheduleName} passed over its occurrence {Occurrence}: {Reason}")]
@@ -103,6 +106,15 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 54, Level = LogLevel.Debug, Message = "This silo's report to the cluster status could not be sent")]
     public static partial void ClusterReportFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "This silo has heard neither another silo nor the task store for {Seconds} s: it may be cut off, so its running attempts are stopped (they end interrupted) and it starts none until contact is back")]
+    public static partial void SiloIsolated(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 56, Level = LogLevel.Information, Message = "This silo is in contact with the cluster again and takes attempts")]
+    public static partial void SiloReconnected(ILogger logger);
+
+    [LoggerMessage(EventId = 57, Level = LogLevel.Debug, Message = "{Count} task events could not be handed to the events hub; they are sent again")]
+    public static partial void EventsNotPublished(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Task {TaskId} ({TaskName}): a write whose answer was lost in an outage had been stored ({Status}); continuing from it")]
     public static partial void DoubtResolved(ILogger logger, Guid taskId, string taskName, TaskRunStatus status);

@@ -34,6 +34,7 @@ internal static class DashboardEndpoints
             .Replace("{{user}}", Encode(user), StringComparison.Ordinal)
             .Replace("{{role}}", Encode(role), StringComparison.Ordinal)
             .Replace("{{login}}", loginEnabled ? "true" : "false", StringComparison.Ordinal)
+            .Replace("{{traceUrl}}", Encode(http.RequestServices.GetRequiredService<IOptions<TaskFlowOptions>>().Value.Telemetry.TraceUrl ?? ""), StringComparison.Ordinal)
             .Replace("{{version}}", DashboardAssets.Version, StringComparison.Ordinal);
 
         // After the antiforgery call, which writes its own caching and framing headers: the page carries a per-user token.

@@ -52,6 +52,8 @@ public sealed record TaskResponse
     public IReadOnlyDictionary<string, string> Tags { get; init; } = ImmutableDictionary<string, string>.Empty;
     /// <summary>Progress last reported by the handler (0–1).</summary>
     public double? Progress { get; init; }
+    /// <summary>The W3C trace id of the enqueue (or of the schedule's fire); every attempt is a span in that trace.</summary>
+    public string? TraceId { get; init; }
     /// <summary>The arguments.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Args { get; init; }
@@ -87,6 +89,7 @@ public sealed record TaskResponse
             IdempotencyKey = record.IdempotencyKey,
             Tags = record.Tags,
             Progress = record.Progress,
+            TraceId = TaskFlowTelemetry.TraceIdOf(record.TraceParent),
             Args = detail ? ParseArgs(record.ArgsJson) : null,
             Attempts = detail ? [.. record.Attempts.Select(AttemptResponse.From)] : null,
             Logs = detail ? [.. record.Logs.Select(l => new LogResponse(l.At.UtcDateTime, l.Level, l.Message, l.Attempt))] : null,

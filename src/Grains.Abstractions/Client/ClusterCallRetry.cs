@@ -25,6 +25,11 @@ public static class ClusterCallRetry
         SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException
         or ClientNotAvailableException or TimeoutException;
 
+    /// <summary>As <see cref="IsTransient(Exception)"/>, and also a cancellation that the caller did not ask for: Orleans
+    /// cancels a call whose target silo went away mid-call (seen as an <see cref="OperationCanceledException"/>).</summary>
+    public static bool IsTransient(Exception exception, CancellationToken callerToken) =>
+        IsTransient(exception) || (exception is OperationCanceledException && !callerToken.IsCancellationRequested);
+
     /// <summary>The pause after the given failed try (1 for the first).</summary>
     public static TimeSpan PauseAfter(int failedTry) => Pauses[Math.Clamp(failedTry, 1, Pauses.Count) - 1];
 
@@ -40,7 +45,7 @@ public static class ClusterCallRetry
             {
                 return await call().WaitAsync(TryTimeout, time, cancellationToken);
             }
-            catch (Exception ex) when (IsTransient(ex) && time.GetUtcNow() + PauseAfter(attempt) < deadline)
+            catch (Exception ex) when (IsTransient(ex, cancellationToken) && time.GetUtcNow() + PauseAfter(attempt) < deadline)
             {
                 await Task.Delay(PauseAfter(attempt), time, cancellationToken);
             }

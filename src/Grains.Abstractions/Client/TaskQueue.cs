@@ -52,17 +52,30 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
     {
         ArgumentNullException.ThrowIfNull(spec);
         var taskId = Guid.NewGuid();
-        if (spec.IdempotencyKey is { } key)
+        using var activity = TaskFlowTelemetry.StartEnqueue(spec.Name, taskId, spec.Priority);
+        spec = spec with { TraceParent = spec.TraceParent ?? TaskFlowTelemetry.ContextForNewTask(activity) };
+        try
         {
-            var keyGrain = grains.GetGrain<IIdempotencyGrain>(key);
-            var outcome = await ClusterCallRetry.RunAsync(() => keyGrain.Submit(taskId, spec), _time, cancellationToken);
-            // A try whose answer was lost may have created the task: a retry then finds it under the key, and it is ours.
-            return new EnqueueResult(outcome.Record, outcome.Created || outcome.Record.TaskId == taskId);
-        }
+            if (spec.IdempotencyKey is { } key)
+            {
+                var keyGrain = grains.GetGrain<IIdempotencyGrain>(key);
+                var outcome = await ClusterCallRetry.RunAsync(() => keyGrain.Submit(taskId, spec), _time, cancellationToken);
+                // A try whose answer was lost may have created the task: a retry then finds it under the key, and it is ours.
+                var created = outcome.Created || outcome.Record.TaskId == taskId;
+                // A key that matched a live task: the span names the task it found.
+                if (!created) activity?.SetTag(TaskFlowTelemetry.Attributes.MessageId, outcome.Record.TaskId.ToString("D"));
+                return new EnqueueResult(outcome.Record, created);
+            }
 
-        var task = grains.Reference<ITaskGrain>(taskId);
-        var record = await ClusterCallRetry.RunAsync(() => task.Create(spec), _time, cancellationToken);
-        return new EnqueueResult(record, Created: true);
+            var task = grains.Reference<ITaskGrain>(taskId);
+            var record = await ClusterCallRetry.RunAsync(() => task.Create(spec), _time, cancellationToken);
+            return new EnqueueResult(record, Created: true);
+        }
+        catch (Exception ex)
+        {
+            TaskFlowTelemetry.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />

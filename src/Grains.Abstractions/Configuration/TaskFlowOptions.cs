@@ -28,6 +28,9 @@ public sealed class TaskFlowOptions
     /// again or marked interrupted, per the task's options). The host's own shutdown timeout is raised above it.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Links from the dashboard to the operator's tracing tool.</summary>
+    public TaskFlowTelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>Describes every setting out of range; empty when all are valid.</summary>
     public IEnumerable<string> Validate()
     {
@@ -42,6 +45,8 @@ public sealed class TaskFlowOptions
         if (Cluster.HealthPort is < 0 or > 65535) yield return $"TaskFlow:Cluster:HealthPort must be 0 (off) or a TCP port (was {Cluster.HealthPort}).";
         if (Cluster.AdvertisedAddress is { } advertised && (string.IsNullOrWhiteSpace(advertised) || Uri.CheckHostName(advertised.Trim()) == UriHostNameType.Unknown))
             yield return $"TaskFlow:Cluster:AdvertisedAddress must be an IP address or a DNS name (was '{advertised}').";
+        if (Telemetry.TraceUrl is { } traceUrl && !TaskFlowTelemetryOptions.IsValidTraceUrl(traceUrl))
+            yield return $"TaskFlow:Telemetry:TraceUrl must be an absolute http(s) URL containing {{traceId}} (was '{traceUrl}').";
         if (Demo.HeartbeatSeconds < 0) yield return $"TaskFlow:Demo:HeartbeatSeconds must be 0 (off) or more (was {Demo.HeartbeatSeconds}).";
     }
 }
@@ -116,4 +121,18 @@ public sealed class TaskFlowDemoOptions
 
     /// <summary>Fires the <c>heartbeat</c> schedule this often; 0 turns it off.</summary>
     public double HeartbeatSeconds { get; set; }
+}
+
+/// <summary>The <c>TaskFlow:Telemetry</c> section.</summary>
+public sealed class TaskFlowTelemetryOptions
+{
+    /// <summary>A link to a trace in the operator's tracing tool, with <c>{traceId}</c> where the trace id goes (e.g.
+    /// <c>https://jaeger.example/trace/{traceId}</c>); the dashboard's task detail links the task's trace with it.</summary>
+    public string? TraceUrl { get; set; }
+
+    /// <summary>An absolute http(s) URL with a <c>{traceId}</c> placeholder.</summary>
+    public static bool IsValidTraceUrl(string url) =>
+        url.Contains("{traceId}", StringComparison.Ordinal)
+        && Uri.TryCreate(url.Replace("{traceId}", "0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }

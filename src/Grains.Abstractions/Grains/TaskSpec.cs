@@ -24,6 +24,8 @@ public sealed record TaskSpec
     [Id(7)] public string? ScheduleName { get; init; }
     /// <summary>The task it replays.</summary>
     [Id(8)] public Guid? ReplayOf { get; init; }
+    /// <summary>The W3C <c>traceparent</c> of the enqueue: the task's attempts are spans in this trace.</summary>
+    [Id(9)] public string? TraceParent { get; init; }
 }
 
 /// <summary>The answer to a submission: the record, and whether this call created it (false when an

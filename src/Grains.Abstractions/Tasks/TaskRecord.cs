@@ -50,6 +50,9 @@ public sealed record TaskRecord
     [Id(20)] public double? Progress { get; init; }
     /// <summary>True when a user asked to cancel it while it was running.</summary>
     [Id(21)] public bool CancelRequested { get; init; }
+    /// <summary>The W3C <c>traceparent</c> of the enqueue (or of the schedule's fire): every attempt's span joins
+    /// this trace, on whichever silo and after any restart.</summary>
+    [Id(22)] public string? TraceParent { get; init; }
 
     /// <summary>Attempts made − 1, never negative.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -16,6 +16,7 @@ internal sealed class DispatcherGrain(
     TaskRegistry registry,
     ITaskStore store,
     TimeProvider time,
+    Telemetry.TaskFlowMetrics metrics,
     ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
     private readonly SlotQueue _queue = new(
@@ -94,8 +95,15 @@ internal sealed class DispatcherGrain(
     public Task<DispatchSnapshot> Snapshot() =>
         Task.FromResult(new DispatchSnapshot(_queue.Running, _queue.MaxConcurrency, _queue.QueuedByPriority(), RuntimeIdentity));
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.WithdrawDispatch(this);
+        return Task.CompletedTask;
+    }
+
     private Task OnTickAsync()
     {
+        metrics.PublishDispatch(new Telemetry.DispatchGauges(this, _queue.QueuedByPriorityAndName(), _queue.RunningByName()));
         foreach (var expired in _queue.ExpireLeases(time.GetUtcNow()))
         {
             // The task's silo died or it stopped renewing: its slot is free again, and the task is asked to recover

@@ -12,6 +12,8 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
     private readonly Dictionary<Guid, Entry> _waitingById = [];
     // Waiting requests per task name: the rate-limit check after every grant walks names, not the whole queue.
     private readonly Dictionary<string, int> _waitingByName = new(StringComparer.Ordinal);
+    // Waiting requests per priority and name: what the queued gauge and the metrics' queue by priority read.
+    private readonly Dictionary<(int Priority, string Name), int> _waitingByKey = [];
     private readonly Dictionary<Guid, Grant> _running = [];
     private readonly Dictionary<string, int> _runningByName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<DateTimeOffset>> _startsByName = new(StringComparer.Ordinal);
@@ -38,6 +40,8 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         _waiting.Add(entry);
         _waitingById[request.TaskId] = entry;
         _waitingByName[request.Name] = _waitingByName.GetValueOrDefault(request.Name) + 1;
+        var key = (request.Priority, request.Name);
+        _waitingByKey[key] = _waitingByKey.GetValueOrDefault(key) + 1;
         return true;
     }
 
@@ -46,7 +50,7 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
     {
         if (!_waitingById.Remove(taskId, out var entry)) return false;
         _waiting.Remove(entry);
-        StopWaiting(entry.Request.Name);
+        StopWaiting(entry.Request);
         return true;
     }
 
@@ -107,7 +111,7 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         {
             _waiting.Remove(entry);
             _waitingById.Remove(entry.Request.TaskId);
-            StopWaiting(entry.Request.Name);
+            StopWaiting(entry.Request);
         }
         return grants;
     }
@@ -127,7 +131,13 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
 
     /// <summary>Waiting requests counted by priority.</summary>
     public ImmutableDictionary<int, int> QueuedByPriority() =>
-        _waiting.GroupBy(e => e.Request.Priority).ToImmutableDictionary(g => g.Key, g => g.Count());
+        _waitingByKey.GroupBy(p => p.Key.Priority).ToImmutableDictionary(g => g.Key, g => g.Sum(p => p.Value));
+
+    /// <summary>Waiting requests counted by priority and task name.</summary>
+    public ImmutableDictionary<(int Priority, string Name), int> QueuedByPriorityAndName() => _waitingByKey.ToImmutableDictionary();
+
+    /// <summary>Slots in use counted by task name.</summary>
+    public ImmutableDictionary<string, int> RunningByName() => _runningByName.ToImmutableDictionary(StringComparer.Ordinal);
 
     private bool MayStart(string name, TaskRateLimit rate, DateTimeOffset now)
     {
@@ -137,9 +147,11 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         return starts.Count < rate.Starts;
     }
 
-    private void StopWaiting(string name)
+    private void StopWaiting(SlotRequest request)
     {
-        if (--_waitingByName[name] == 0) _waitingByName.Remove(name);
+        if (--_waitingByName[request.Name] == 0) _waitingByName.Remove(request.Name);
+        var key = (request.Priority, request.Name);
+        if (--_waitingByKey[key] == 0) _waitingByKey.Remove(key);
     }
 
     private Queue<DateTimeOffset> StartsOf(string name)

@@ -23,6 +23,8 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.AddTaskFlowOptions(configuration);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<AttemptRunner>();
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<Telemetry.TaskFlowMetrics>();
         silo.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
 
         var storage = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.Storage ?? new TaskFlowStorageOptions();
@@ -47,6 +49,8 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.AddSingleton(sp => new SiloHealth(
             sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<SiloDrain>()));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloDrain>());
+        silo.Services.AddSingleton<SiloFence>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloFence>());
         // The host must wait for the drain: its own shutdown timeout (30 s by default) would cut the grace short.
         var grace = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.ShutdownGrace ?? new TaskFlowOptions().ShutdownGrace;
         silo.Services.Configure<HostOptions>(o =>

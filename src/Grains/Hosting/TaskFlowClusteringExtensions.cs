@@ -46,6 +46,7 @@ public static class TaskFlowClusteringExtensions
             })
             .UseTaskFlowEndpoints(cluster)
             .Configure<ClusterMembershipOptions>(ClusterTimings.Apply)
+            .Configure<GrainDirectoryOptions>(ClusterTimings.Apply)
             .UseAdoNetClustering(o =>
             {
                 o.Invariant = PostgresInvariant;

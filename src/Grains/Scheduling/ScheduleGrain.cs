@@ -160,17 +160,19 @@ internal sealed class ScheduleGrain(
         store.State.LastFiredAt = time.GetUtcNow();
         store.State.LastFiredOccurrence = occurrence;
         store.State.LastTaskCreated = false;
+        using var activity = TaskFlowTelemetry.StartFire(Name, taskId, occurrence);
         try
         {
             await store.WriteStateAsync();
-            await CreateTaskAsync(taskId, occurrence, manual);
+            await CreateTaskAsync(taskId, occurrence, manual, TaskFlowTelemetry.ContextForNewTask(activity));
             store.State.LastTaskCreated = true;
             await store.WriteStateAsync();
         }
-        catch
+        catch (Exception ex)
         {
             // Whether the first write committed is unknown: the stored state decides what the next tick does.
             _reread = true;
+            TaskFlowTelemetry.Fail(activity, ex);
             throw;
         }
         Log.ScheduleFired(logger, Name, occurrence, taskId);
@@ -181,24 +183,29 @@ internal sealed class ScheduleGrain(
     {
         if (store.State is { LastTaskId: { } id, LastTaskCreated: false, LastFiredOccurrence: { } occurrence })
         {
-            await CreateTaskAsync(id, occurrence, manual: false);
+            await CreateTaskAsync(id, occurrence, manual: false, TaskFlowTelemetry.ContextForNewTask(null));
             store.State.LastTaskCreated = true;
             await store.WriteStateAsync();
         }
     }
 
-    private Task<TaskRecord> CreateTaskAsync(Guid taskId, DateTimeOffset occurrence, bool manual)
+    private Task<TaskRecord> CreateTaskAsync(Guid taskId, DateTimeOffset occurrence, bool manual, string traceParent)
     {
         var tags = ImmutableDictionary<string, string>.Empty
             .Add(manual ? "triggeredAt" : "occurrence", occurrence.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        return GrainFactory.GetGrain<ITaskGrain>(taskId).Create(new TaskSpec
+        var spec = new TaskSpec
         {
             Name = Name,
             ArgsJson = _definition!.ArgsJson,
             Source = TaskSource.Scheduled,
             ScheduleName = Name,
             Tags = tags,
-        });
+            TraceParent = traceParent,
+        };
+        // Bounded and repeated under the same id while the cluster changes: a task grain placed on a silo that just
+        // died (or was cut off) answers nothing until the death is declared, and the schedule must not wait 30 s.
+        var task = GrainFactory.GetGrain<ITaskGrain>(taskId);
+        return ClusterCallRetry.RunAsync(() => task.Create(spec), time, CancellationToken.None);
     }
 
     private void Arm(DateTimeOffset? wakeAt)

@@ -12,6 +12,8 @@ public enum AttemptResult
     Failed,
     /// <summary>The handler stopped after the user cancelled.</summary>
     Cancelled,
+    /// <summary>The handler was stopped because its silo was cut off from the cluster.</summary>
+    Interrupted,
 }
 
 /// <summary>What an attempt reports back to its task grain.</summary>
@@ -38,6 +40,7 @@ public sealed record AttemptOutcome
     {
         AttemptResult.Succeeded => new TaskEvent.AttemptSucceeded(EndedAt),
         AttemptResult.Cancelled => new TaskEvent.AttemptCancelled(EndedAt),
+        AttemptResult.Interrupted => new TaskEvent.Interrupted(EndedAt, Error),
         _ => new TaskEvent.AttemptFailed(EndedAt, Error ?? "The attempt failed.", ErrorType ?? "Exception", StackTrace),
     };
 }

@@ -25,5 +25,5 @@ public abstract record TaskEvent(DateTimeOffset At)
     public sealed record Recovered(DateTimeOffset At, bool RequeuePending) : TaskEvent(At);
 
     /// <summary>The activation is going away while an attempt runs (host shutting down).</summary>
-    public sealed record Interrupted(DateTimeOffset At) : TaskEvent(At);
+    public sealed record Interrupted(DateTimeOffset At, string? Reason = null) : TaskEvent(At);
 }

@@ -21,12 +21,15 @@ internal sealed class TaskGrain(
     ILocalSiloDetails silo,
     SiloDrain drain,
     SiloHealth health,
+    SiloFence fence,
+    Telemetry.TaskFlowMetrics metrics,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
 {
     private IGrainTimer? _wakeUp;
     private InFlightAttempt? _inFlight;
     private IGrainTimer? _leaseRenewal;
     private IGrainTimer? _storeRetry;
+    private IGrainTimer? _fencedRetry;
     private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
     private IDispatcherGrain? _dispatcher;
 
@@ -170,6 +173,7 @@ internal sealed class TaskGrain(
     {
         var transition = TaskLifecycle.Create(TaskId, spec, registration.Options, time.GetUtcNow());
         await CommitAsync(transition);
+        metrics.Enqueued(spec.Name);
         Log.TaskAccepted(logger, TaskId, spec.Name, transition.State.Record.Priority);
     }
 
@@ -226,6 +230,20 @@ internal sealed class TaskGrain(
         if (!Exists)
         {
             await TellDispatcherAsync(d => d.Release(TaskId));
+            return;
+        }
+        if (fence.IsIsolated)
+        {
+            // Cut off from the cluster: the slot goes back, and the task asks again shortly (here once contact is back, or
+            // on another silo once this one is declared dead).
+            await TellDispatcherAsync(d => d.Release(TaskId));
+            _fencedRetry?.Dispose();
+            _fencedRetry = this.RegisterGrainTimer(() =>
+            {
+                _fencedRetry?.Dispose();
+                _fencedRetry = null;
+                return ResyncAsync();
+            }, new GrainTimerCreationOptions { DueTime = SiloFence.Period * 2, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
             return;
         }
         if (!drain.TryBeginAttempt())
@@ -298,7 +316,9 @@ internal sealed class TaskGrain(
         }
 
         _unstoredOutcome = null;
-        if (outcome.Result == AttemptResult.Failed)
+        if (outcome.Result == AttemptResult.Failed && transition.State.Status == TaskRunStatus.Failed)
+            Log.TaskFailed(logger, TaskId, withLogs.Record.Name, attempt, outcome.ErrorType ?? "", outcome.Error ?? "");
+        else if (outcome.Result == AttemptResult.Failed)
             Log.AttemptFailed(logger, TaskId, withLogs.Record.Name, attempt, outcome.ErrorType ?? "", outcome.Error ?? "");
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
@@ -336,6 +356,8 @@ internal sealed class TaskGrain(
             }
             if (previous?.Record is not { } before || before.Status != transition.State.Status || before.CancelRequested != transition.State.Record.CancelRequested)
                 PublishChange(transition.State.Record);
+            if (transition.State.Status.IsTerminal() && previous?.Status.IsTerminal() != true)
+                metrics.Finished(transition.State.Record.Name, transition.State.Status);
         }
 
         foreach (var effect in transition.Effects)
@@ -419,12 +441,13 @@ internal sealed class TaskGrain(
         var self = GrainFactory.Reference<ITaskAttemptSink>(TaskId);
         var maxAttempts = State.Options.Retries + 1;
         var token = cancellation.Token;
+        var interruption = fence.Token;
         // The drain's count of this attempt now ends when its outcome is stored (or can no longer be).
         var counted = _attemptReserved;
         _attemptReserved = false;
         _ = Task.Run(async () =>
         {
-            var outcome = await runner.RunAsync(record, start.Attempt, maxAttempts, start.Timeout, logs, token);
+            var outcome = await runner.RunAsync(record, start.Attempt, maxAttempts, start.Timeout, logs, token, interruption);
             try
             {
                 await self.AttemptEnded(start.Attempt, outcome);

@@ -44,6 +44,7 @@ public static class TaskLifecycle
             NextAttemptAt = delayed ? now.AddSeconds(spec.DelaySeconds) : null,
             IdempotencyKey = spec.IdempotencyKey,
             Tags = spec.Tags,
+            TraceParent = spec.TraceParent,
             ArgsJson = spec.ArgsJson,
         };
         var state = new TaskState { Record = record, Options = options };
@@ -202,12 +203,12 @@ public static class TaskLifecycle
 
     private static TaskTransition OnInterrupted(TaskState state, TaskEvent.Interrupted e) =>
         state.Status == TaskRunStatus.Running
-            ? InterruptRunning(state, e.At, requeueAllowed: true)
+            ? InterruptRunning(state, e.At, requeueAllowed: true, e.Reason)
             : new TaskTransition(state, [], Changed: false);
 
-    private static TaskTransition InterruptRunning(TaskState state, DateTimeOffset at, bool requeueAllowed)
+    private static TaskTransition InterruptRunning(TaskState state, DateTimeOffset at, bool requeueAllowed, string? reason = null)
     {
-        const string message = "The process running this attempt stopped before it finished.";
+        var message = reason ?? "The process running this attempt stopped before it finished.";
         var interruptions = state.Interruptions + 1;
         var record = EndAttempt(state.Record, at, message, "Interrupted", null);
         if (record.CancelRequested)

@@ -66,6 +66,11 @@ public sealed class PostgresFailoverTests(PostgresServer server, ITestOutputHelp
             output.WriteLine($"declared dead after {declaredAfter.TotalSeconds:0.0} s; {statuses.Count} enqueues, " +
                 $"{statuses.Count(s => (int)s >= 500)} answered 5xx; latency p50 {sorted[sorted.Count / 2]:0} ms, " +
                 $"p99 {sorted[(int)(sorted.Count * 0.99)]:0} ms, max {sorted[^1]:0} ms");
+            if (statuses.Any(s => s != HttpStatusCode.Accepted) || sorted[^1] >= 15_000)
+            {
+                foreach (var (name, host) in new[] { ("api", api.Process), ("first silo", first), ("second silo", second) })
+                    output.WriteLine($"--- {name}\n{host.Output}");
+            }
             Assert.True(declaredAfter < TimeSpan.FromSeconds(10), $"declared dead after {declaredAfter}");
             Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Accepted, s));
             Assert.True(sorted[^1] < 15_000, $"an enqueue took {sorted[^1]:0} ms");

@@ -66,6 +66,31 @@ public sealed class ClusterCallRetryTests
     }
 
     [Fact]
+    public async Task A_call_cancelled_inside_the_runtime_is_made_again()
+    {
+        var calls = 0;
+        var result = await RunAsync(() => ++calls == 1 ? Task.FromException<int>(new OperationCanceledException()) : Task.FromResult(5));
+
+        Assert.Equal((5, 2), (result, calls));
+    }
+
+    [Fact]
+    public async Task The_callers_own_cancellation_ends_the_retries()
+    {
+        using var caller = new CancellationTokenSource();
+        var calls = 0;
+        var run = ClusterCallRetry.RunAsync(() =>
+        {
+            calls++;
+            caller.Cancel();
+            return Task.FromException<int>(new SiloUnavailableException());
+        }, _time, caller.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public async Task A_store_outage_surfaces_at_once()
     {
         var calls = 0;

@@ -35,6 +35,27 @@ public sealed class SlotQueueTests
     }
 
     [Fact]
+    public void Waiting_and_running_are_counted_by_priority_and_name_as_requests_come_go_and_start()
+    {
+        var queue = new SlotQueue(1, _ => null, Lease);
+        var first = Request(5, "email");
+        var withdrawn = Request(5, "email");
+        queue.Enqueue(first);
+        queue.Enqueue(withdrawn);
+        queue.Enqueue(Request(5, "report"));
+        queue.Enqueue(Request(0, "email"));
+        queue.Withdraw(withdrawn.TaskId);
+
+        Assert.Equal([first], queue.TakeGrants(T0));
+
+        Assert.Equal(new Dictionary<(int, string), int> { [(5, "report")] = 1, [(0, "email")] = 1 }, queue.QueuedByPriorityAndName());
+        Assert.Equal(new Dictionary<int, int> { [5] = 1, [0] = 1 }, queue.QueuedByPriority());
+        Assert.Equal(new Dictionary<string, int> { ["email"] = 1 }, queue.RunningByName());
+        queue.Release(first.TaskId);
+        Assert.Empty(queue.RunningByName());
+    }
+
+    [Fact]
     public void Never_grants_more_than_the_global_limit()
     {
         var queue = new SlotQueue(3, _ => null, Lease);

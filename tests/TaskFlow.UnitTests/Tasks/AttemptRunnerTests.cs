@@ -20,9 +20,11 @@ public sealed class AttemptRunnerTests : IDisposable
             .AddTask<ThrowingHandler>("throw")
             .AddTask<ScopedHandler>("scoped");
         services.AddScoped<ScopeProbe>();
+        services.AddMetrics();
         _services = services.BuildServiceProvider();
         _runner = new AttemptRunner(_services.GetRequiredService<IServiceScopeFactory>(),
-            _services.GetRequiredService<TaskRegistry>(), _time, NullLoggerFactory.Instance);
+            _services.GetRequiredService<TaskRegistry>(), _time, NullLoggerFactory.Instance,
+            new TaskFlow.Telemetry.TaskFlowMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }
 
     public void Dispose() => _services.Dispose();
@@ -70,6 +72,20 @@ public sealed class AttemptRunnerTests : IDisposable
         var outcome = await attempt.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(AttemptResult.Cancelled, outcome.Result);
+    }
+
+    [Fact]
+    public async Task An_attempt_stopped_because_its_silo_is_cut_off_ends_interrupted_not_cancelled()
+    {
+        using var interruption = new CancellationTokenSource();
+        var attempt = _runner.RunAsync(Record("wait"), 1, 1, null, new TaskLogBuffer(1, _time), CancellationToken.None, interruption.Token);
+
+        await interruption.CancelAsync();
+        var outcome = await attempt.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(AttemptResult.Interrupted, outcome.Result);
+        Assert.Contains("cut off", outcome.Error, StringComparison.Ordinal);
+        Assert.IsType<TaskEvent.Interrupted>(outcome.ToEvent());
     }
 
     [Fact]

@@ -257,6 +257,20 @@ public sealed class TaskLifecycleTests
     }
 
     [Fact]
+    public void An_attempt_stopped_on_a_cut_off_silo_is_queued_again_with_the_reason_in_the_attempt()
+    {
+        var running = Step(Created(), new TaskEvent.SlotGranted(T0, "10.0.0.3:11111"));
+        var outcome = new AttemptOutcome { Result = AttemptResult.Interrupted, EndedAt = T0.AddSeconds(4), Error = "cut off" };
+
+        var transition = TaskLifecycle.Apply(running, outcome.ToEvent());
+
+        Assert.Equal(TaskRunStatus.Pending, transition.State.Status);
+        var attempt = Assert.Single(transition.State.Record.Attempts);
+        Assert.Equal(("Interrupted", "cut off", T0.AddSeconds(4)), (attempt.ErrorType, attempt.Error, attempt.EndedAt));
+        Assert.Equal([new TaskEffect.ReleaseSlot(), new TaskEffect.RequestSlot(0, T0.AddSeconds(4))], transition.Effects.AsEnumerable());
+    }
+
+    [Fact]
     public void A_task_that_keeps_killing_its_host_stops_being_requeued()
     {
         var state = Created();

@@ -10,6 +10,7 @@
     user: meta('taskflow-user'),
     role: meta('taskflow-role') || 'local',
     login: meta('taskflow-login') === 'true',
+    traceUrl: meta('taskflow-trace-url'),
   };
   const canAct = config.role !== 'viewer';
   const TERMINAL = new Set(['success', 'failed', 'interrupted', 'cancelled']);
@@ -740,6 +741,14 @@
       }, 'Replay'));
     }
 
+    // The trace id, linked to the operator's tracing tool when TaskFlow:Telemetry:TraceUrl is set (an http(s) URL,
+    // checked at start-up; the id is hex, so nothing in it can change the link's meaning).
+    function traceCell(traceId) {
+      const id = h('span', { class: 'mono', id: 'detail-trace', text: traceId });
+      if (!config.traceUrl || !/^[0-9a-f]{32}$/.test(traceId)) return id;
+      return h('a', { href: config.traceUrl.replace('{traceId}', traceId), target: '_blank', rel: 'noopener noreferrer', id: 'detail-trace-link' }, id);
+    }
+
     const parts = [h('div', { class: 'detail-bar' }, badge(r.status),
       r.source !== 'api' ? h('span', { class: 'tag-source', text: r.source }) : null,
       h('span', { class: 'muted', text: `priority ${r.priority}` }), actions)];
@@ -766,6 +775,7 @@
       fact('Source', r.source, r.scheduleName ? ` · schedule ${r.scheduleName}` : ''),
       r.replayOf ? fact('Replay of', taskLink(r.replayOf)) : [],
       r.idempotencyKey ? fact('Idempotency key', h('span', { class: 'mono', text: r.idempotencyKey })) : [],
+      r.traceId ? fact('Trace', traceCell(r.traceId)) : [],
       tags.length ? fact('Tags', h('span', { class: 'mono', text: tags.map(([k, v]) => `${k}=${v}`).join(', ') })) : []));
 
     parts.push(h('h3', { class: 'section-title', text: 'Arguments' }),
