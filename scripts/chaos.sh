@@ -193,7 +193,10 @@ HOST_ENV=(DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production
   Logging__Console__FormatterName=simple Logging__Console__FormatterOptions__SingleLine=true
   Logging__Console__FormatterOptions__UseUtcTimestamp=true "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
   Logging__LogLevel__Default=Information Logging__LogLevel__Microsoft=Warning Logging__LogLevel__Orleans=Warning
-  Logging__LogLevel__Polly=Warning)
+  Logging__LogLevel__Polly=Warning
+  # The report learns which silo fired each schedule occurrence from this line (Debug since the runtime logs no line
+  # per task at its shipped levels).
+  Logging__LogLevel__TaskFlow.Scheduling.ScheduleGrain=Debug)
 
 (cd "$ROOT/src/Silo/bin/Release/net10.0" && exec env "${HOST_ENV[@]}" dotnet "$SILO_DLL" --migrate-only) >"$LOGS/migrate.log" 2>&1 </dev/null ||
   { tail -n 20 "$LOGS/migrate.log" >&2; die "the schema could not be applied"; }
