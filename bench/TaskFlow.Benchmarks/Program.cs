@@ -12,7 +12,8 @@ using TaskFlow.Storage;
 
 // Throughput of no-op tasks through TaskFlow (enqueue → store → dispatch → run → store) beside the rate of a bare
 // grain-call loop in the same process, on the same silo, in the same run: the ratio is the figure that travels.
-// Usage: dotnet run -c Release --project bench/TaskFlow.Benchmarks -- [tasks=5000] [provider=Memory|Sqlite] [concurrency=64]
+// Usage: dotnet run -c Release --project bench/TaskFlow.Benchmarks -- [tasks=5000] [provider=Memory|Sqlite] [concurrency=64] [telemetry-rounds=0]
+//        (telemetry-rounds > 0: then as many rounds without and with TaskFlow's telemetry listened to, alternating)
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- schedules [count=100] [seconds=60]
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- history <postgres connection string> [rows=1000000] [queries=200]
 if (args.Length > 1 && args[0] == "history")
@@ -33,6 +34,7 @@ if (args.Length > 0 && args[0] == "schedules")
 var tasks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000;
 var provider = args.Length > 1 ? args[1] : "Memory";
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
+var telemetryRounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
 var directory = Directory.CreateTempSubdirectory("taskflow-bench-").FullName;
 
 var builder = Host.CreateApplicationBuilder();
@@ -75,6 +77,35 @@ Console.WriteLine($"no-op tasks end to end:{tasksPerSecond,10:N0} tasks/s  (enqu
 Console.WriteLine($"ratio tasks/calls:     {tasksPerSecond / bare,10:0.000}  (each task is ~8 grain calls and 3 state writes)");
 if (commitsBefore is { } before && commitsAfter is { } after)
     Console.WriteLine($"{provider.ToLowerInvariant()} commits:  {after - before,10:N0} for {tasks} tasks = {(double)(after - before) / tasks:0.000} commits/task (3 writes/task, group commit)");
+
+if (telemetryRounds > 0)
+{
+    // The same no-op run, alternately with nobody listening and with the OpenTelemetry SDK sampling every span and
+    // aggregating every instrument: the ratio of the medians is the cost of telemetry.
+    // CPU per task moves less than throughput with a busy neighbour on the machine; both are printed.
+    var off = new List<double>();
+    var on = new List<double>();
+    var offCpu = new List<double>();
+    var onCpu = new List<double>();
+    long spans = 0;
+    for (var round = 0; round < telemetryRounds; round++)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        off.Add((await RunTasksAsync(queue, tasks, concurrency)).TasksPerSecond);
+        offCpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / tasks);
+        using var listening = new TelemetryListening();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        on.Add((await RunTasksAsync(queue, tasks, concurrency)).TasksPerSecond);
+        onCpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / tasks);
+        spans += listening.Spans;
+    }
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+    static string All(List<double> xs) => string.Join(", ", xs.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)));
+    Console.WriteLine($"telemetry off:         {Median(off),10:N0} tasks/s, {Median(offCpu):0} µs CPU per task  (medians of {telemetryRounds}: {All(off)} tasks/s; {All(offCpu)} µs)");
+    Console.WriteLine($"telemetry listened to: {Median(on),10:N0} tasks/s, {Median(onCpu):0} µs CPU per task  (medians of {telemetryRounds}: {All(on)} tasks/s; {All(onCpu)} µs; {spans:N0} spans)");
+    Console.WriteLine($"ratio telemetry_on_vs_off={Median(on) / Median(off):0.000}");
+    Console.WriteLine($"ratio telemetry_cpu_on_vs_off={Median(onCpu) / Median(offCpu):0.000}");
+}
 
 await host.StopAsync();
 Directory.Delete(directory, recursive: true);

@@ -49,6 +49,16 @@ internal sealed class TaskEventsRelay(ILogger<TaskEventsRelay> logger) : Grain, 
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
     private readonly List<TaskRecord> _pending = [];
     private IGrainTimer? _flush;
+    private bool _deactivating;
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The silo is going away (or the relay is idle): a last try, no re-sending into a stopping cluster.
+        _deactivating = true;
+        _flush?.Dispose();
+        _flush = null;
+        return FlushAsync();
+    }
 
     public Task Changed(TaskRecord record)
     {
@@ -75,6 +85,7 @@ internal sealed class TaskEventsRelay(ILogger<TaskEventsRelay> logger) : Grain, 
         catch (Exception ex)
         {
             Log.EventsNotPublished(logger, batch.Length, ex);
+            if (_deactivating) return;
             _pending.InsertRange(0, batch);
             if (_pending.Count > MaxPending) _pending.RemoveRange(0, _pending.Count - MaxPending);
             Arm(RetryPeriod);

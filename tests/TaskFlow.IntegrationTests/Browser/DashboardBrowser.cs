@@ -16,6 +16,9 @@ public class DashboardBrowser : IAsyncLifetime
 
     public static string ChromiumPath => Environment.GetEnvironmentVariable("TASKFLOW_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
+    /// <summary>The tracing tool the dashboard links each task's trace to.</summary>
+    public const string TraceUrl = "https://tracing.example/trace/{traceId}";
+
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     /// <summary>Environment added to the host's (e.g. users).</summary>
@@ -43,6 +46,7 @@ public class DashboardBrowser : IAsyncLifetime
         {
             ["TaskFlow__Storage__Provider"] = "Memory",
             ["TaskFlow__Demo__Enabled"] = "true",
+            ["TaskFlow__Telemetry__TraceUrl"] = TraceUrl,
         };
         foreach (var (key, value) in Settings) settings[key] = value;
         _api = await ApiHost.StartAsync(settings);

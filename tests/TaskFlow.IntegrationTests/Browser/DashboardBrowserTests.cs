@@ -38,6 +38,9 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputH
         await Expect(detail.Locator(".attempt")).ToHaveCountAsync(1);
         await Expect(detail.Locator("#detail-logs")).ToContainTextAsync("Report for month 3 generated");
         await Expect(detail.Locator("#detail-args")).ToContainTextAsync("\"durationMs\": 1500");
+        var traceId = (await Api.Http.GetFromJsonAsync<JsonElement>($"/tasks/{id:D}")).GetProperty("traceId").GetString()!;
+        await Expect(detail.Locator("#detail-trace")).ToHaveTextAsync(traceId);
+        await Expect(detail.Locator("#detail-trace-link")).ToHaveAttributeAsync("href", DashboardBrowser.TraceUrl.Replace("{traceId}", traceId, StringComparison.Ordinal));
 
         // The detail is addressable: a reload opens it again.
         await tab.Page.ReloadAsync();

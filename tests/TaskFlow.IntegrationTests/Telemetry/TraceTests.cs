@@ -116,4 +116,31 @@ public sealed class TraceTests : IDisposable
         Assert.Equal(enqueue.SpanId, attempt.ParentSpanId);
         Assert.Equal("success", attempt.GetTagItem("outcome"));
     }
+
+    [Fact]
+    public async Task Each_occurrence_of_a_schedule_starts_a_trace_of_its_own_that_its_attempt_joins()
+    {
+        await using var node = new TelemetryNode(new Dictionary<string, string> { ["TaskFlow:Demo:HeartbeatSeconds"] = "1" });
+        using var http = node.CreateClient();
+
+        var beats = await Eventually.WaitAsync(async () =>
+            {
+                var page = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, "/tasks?name=heartbeat&status=success");
+                return page.GetProperty("items").EnumerateArray().ToList();
+            },
+            items => items.Count >= 2, TelemetryNode.Patience, "two heartbeats to succeed");
+
+        var traceIds = beats.Select(b => b.GetProperty("traceId").GetString()!).ToList();
+        Assert.Equal(traceIds.Count, traceIds.Distinct().Count());
+        foreach (var traceId in traceIds.Take(2))
+        {
+            var spans = await Eventually.WaitAsync(() => Task.FromResult(SpansOf(traceId)),
+                s => s.Any(a => a.Kind == ActivityKind.Consumer), TelemetryNode.Patience, "the heartbeat's attempt span");
+            var fire = Assert.Single(spans, s => s.Kind == ActivityKind.Producer);
+            Assert.Equal(default, fire.ParentSpanId);
+            Assert.Equal("fire", fire.GetTagItem("messaging.operation.name"));
+            Assert.Equal("heartbeat", fire.GetTagItem("taskflow.schedule.name"));
+            Assert.Equal(fire.SpanId, Assert.Single(spans, s => s.Kind == ActivityKind.Consumer).ParentSpanId);
+        }
+    }
 }
