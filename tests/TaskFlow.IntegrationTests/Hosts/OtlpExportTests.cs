@@ -70,6 +70,21 @@ public sealed class OtlpExportTests : IDisposable
     }
 
     [Fact]
+    public void The_README_lines_export_TaskFlow()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        // As in README.md, "Telemetry":
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(t => t.AddSource(TaskFlowTelemetry.SourceName))
+            .WithMetrics(m => m.AddMeter(TaskFlowTelemetry.MeterName))
+            .UseOtlpExporter();
+        using var host = builder.Build();
+
+        Assert.NotNull(host.Services.GetService<TracerProvider>());
+        Assert.NotNull(host.Services.GetService<MeterProvider>());
+    }
+
+    [Fact]
     public void Without_an_endpoint_the_shared_wiring_registers_nothing()
     {
         var builder = Host.CreateApplicationBuilder();
