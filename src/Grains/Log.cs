@@ -44,7 +44,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "The task store could not commit {Count} writes")]
     public static partial void StoreWriteFailed(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Recovery woke {Count} unfinished tasks")]
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Recovery woke {Count} unfinished tasks")]
     public static partial void RecoveryDone(ILogger logger, int count);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Recovery could not wake task {TaskId}")]
@@ -56,7 +56,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "The task store could not be prepared")]
     public static partial void StoreInitializeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "The dispatcher is rebuilding its queue from {Count} unfinished tasks")]
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "The dispatcher is rebuilding its queue from {Count} unfinished tasks")]
     public static partial void DispatcherRebuilding(ILogger logger, int count);
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "The slot lease of task {TaskId} expired; the slot is free again and the task is asked to recover")]

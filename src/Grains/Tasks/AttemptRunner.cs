@@ -13,6 +13,9 @@ namespace TaskFlow.Tasks;
 /// values.</summary>
 internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry registry, TimeProvider time, ILoggerFactory loggers, TaskFlowMetrics metrics)
 {
+    /// <summary>The log category of a handler's lines, before its task name: apart from the runtime's own categories.</summary>
+    public const string HandlerCategory = "TaskFlow.Handlers.";
+
     public async Task<AttemptOutcome> RunAsync(TaskRecord record, int attempt, int maxAttempts, TimeSpan? timeout,
         TaskLogBuffer logs, CancellationToken userCancellation, CancellationToken interruption = default)
     {
@@ -36,7 +39,7 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
         var started = time.GetTimestamp();
         if (attempt == 1) metrics.FirstStarted(record.Name, time.GetUtcNow() - record.CreatedAt);
 
-        using var scope = loggers.CreateLogger("TaskFlow.Tasks." + record.Name).BeginScope(new TaskLogScope(record.TaskId, record.Name, attempt));
+        using var scope = loggers.CreateLogger(HandlerCategory + record.Name).BeginScope(new TaskLogScope(record.TaskId, record.Name, attempt));
         var (outcome, exception) = await RunHandlerAsync(record, attempt, maxAttempts, timeout, logs, userCancellation, interruption);
 
         var result = OutcomeName(outcome);
@@ -85,7 +88,7 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
         using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(userCancellation, interruption, timeoutSource.Token);
         var scope = scopes.CreateAsyncScope();
-        var hostLogger = loggers.CreateLogger("TaskFlow.Tasks." + record.Name);
+        var hostLogger = loggers.CreateLogger(HandlerCategory + record.Name);
         var context = new TaskContext(record.TaskId, record.Name, attempt, maxAttempts, new TaskLogger(logs, hostLogger),
             record.Tags, logs.ReportProgress);
 
