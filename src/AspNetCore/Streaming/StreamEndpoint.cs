@@ -45,7 +45,7 @@ internal static class StreamEndpoint
                             var metrics = await grains.GetGrain<ITaskQueryGrain>(0).Metrics().WaitAsync(TimeSpan.FromSeconds(4), cancellation);
                             await WriteEventAsync(response, "metrics", JsonSerializer.Serialize(MetricsResponse.From(metrics), options), cancellation);
                         }
-                        catch (Exception ex) when (ex is TimeoutException or TaskStoreUnavailableException)
+                        catch (Exception ex) when (TaskFlowProblems.IsUnavailable(ex) && !cancellation.IsCancellationRequested)
                         {
                             // Metrics are skipped while the store is away; task events keep flowing.
                         }
