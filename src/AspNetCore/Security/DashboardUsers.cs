@@ -22,7 +22,7 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
         password ??= "";
         if (brake.HeldFor(user, address) is { } held)
         {
-            Log.LoginHeld(logger, user, address?.ToString() ?? "local", held.TotalSeconds);
+            Log.LoginHeld(logger, Log.Bounded(user), address?.ToString() ?? "local", held.TotalSeconds);
             return new LoginOutcome(null, held);
         }
         if (options.Value.Users.TryGetValue(user, out var configured) && Matches(user, password, configured))
@@ -34,7 +34,7 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
             return new LoginOutcome(new ClaimsPrincipal(identity), null);
         }
         brake.Failed(user, address);
-        Log.LoginFailed(logger, user, address?.ToString() ?? "local");
+        Log.LoginFailed(logger, Log.Bounded(user), address?.ToString() ?? "local");
         return new LoginOutcome(null, brake.HeldFor(user, address));
     }
 

@@ -54,7 +54,7 @@ internal static class LoginEndpoints
         }
 
         await http.SignInAsync(TaskFlowAccess.CookieScheme, outcome.Principal);
-        Log.LoggedIn(logger, user, http.Connection.RemoteIpAddress?.ToString() ?? "local");
+        Log.LoggedIn(logger, Log.Bounded(user), http.Connection.RemoteIpAddress?.ToString() ?? "local");
         return Results.Redirect(IsLocal(returnUrl) ? returnUrl : DashboardEndpoints.PageOf(http.Request));
     }
 
