@@ -25,11 +25,13 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
             Log.LoginHeld(logger, Log.Bounded(user), address?.ToString() ?? "local", held.TotalSeconds);
             return new LoginOutcome(null, held);
         }
-        if (options.Value.Users.TryGetValue(user, out var configured) && Matches(user, password, configured))
+        var known = options.Value.Users.TryGetValue(user, out var configured);
+        if (!known) CostOfAFailure(password);
+        if (known && Matches(user, password, configured!))
         {
             brake.Succeeded(user, address);
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured.Role)],
+                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured!.Role)],
                 authenticationType, ClaimTypes.Name, ClaimTypes.Role);
             return new LoginOutcome(new ClaimsPrincipal(identity), null);
         }
@@ -41,6 +43,20 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
     /// <summary>Whether a signed-in user still exists with the same role (the configuration may have changed).</summary>
     public bool StillValid(ClaimsPrincipal principal) =>
         principal.Identity?.Name is { } name && options.Value.Users.TryGetValue(name, out var user) && principal.IsInRole(user.Role);
+
+    /// <summary>An unknown user fails in the time a known one does, so user names cannot be told apart by timing: a
+    /// PBKDF2 check against a dummy hash when any user has a <c>PasswordHash</c>, a digest comparison otherwise.</summary>
+    private void CostOfAFailure(string password)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(password));
+        if (options.Value.Users.Values.Any(u => u.PasswordHash is { Length: > 0 }))
+            PasswordHashes.Verify(password, DummyHash.Value);
+        else
+            CryptographicOperations.FixedTimeEquals(digest, DummyDigest);
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHashes.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
+    private static readonly byte[] DummyDigest = RandomNumberGenerator.GetBytes(32);
 
     private bool Matches(string user, string password, TaskFlowDashboardUser configured)
     {

@@ -40,7 +40,7 @@ internal static class LoginEndpoints
         if (!await antiforgery.IsRequestValidAsync(http))
             return Page(http, StatusCodes.Status400BadRequest, returnUrl, "The form expired. Please try again.", user);
 
-        var outcome = users.Check(user, form["password"].ToString(), http.Connection.RemoteIpAddress, TaskFlowAccess.CookieScheme);
+        var outcome = users.Check(user, form["password"].ToString(), ClientAddress.Of(http), TaskFlowAccess.CookieScheme);
         if (outcome.Principal is null)
         {
             if (outcome.RetryAfter is { } held)
