@@ -46,7 +46,6 @@ public sealed class ClientOutageTests(PostgresServer server, ITestOutputHelper o
         Assert.True(server.OwnsServer, "this test stops and starts the PostgreSQL server, so it needs one the test run started");
         var connectionString = await server.CreateDatabaseAsync();
         var settings = ProcessCluster.PostgresSettings(connectionString + ";Timeout=3;Command Timeout=5");
-        settings["Logging__LogLevel__Default"] = "Warning";
         try
         {
             var healthPort = FreePort.Next();
