@@ -31,7 +31,7 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
         {
             brake.Succeeded(user, address);
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured!.Role)],
+                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured!.Role), new Claim(CredentialClaim, Fingerprint(user, configured))],
                 authenticationType, ClaimTypes.Name, ClaimTypes.Role);
             return new LoginOutcome(new ClaimsPrincipal(identity), null);
         }
@@ -40,9 +40,28 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
         return new LoginOutcome(null, brake.HeldFor(user, address));
     }
 
-    /// <summary>Whether a signed-in user still exists with the same role (the configuration may have changed).</summary>
+    /// <summary>Whether a signed-in user still exists with the same role (the configuration may have changed).
+    /// A session also ends when the user's password changes: it carries a fingerprint of the credential it was
+    /// signed in with.</summary>
     public bool StillValid(ClaimsPrincipal principal) =>
-        principal.Identity?.Name is { } name && options.Value.Users.TryGetValue(name, out var user) && principal.IsInRole(user.Role);
+        principal.Identity?.Name is { } name && options.Value.Users.TryGetValue(name, out var user) && principal.IsInRole(user.Role) &&
+        principal.FindFirst(CredentialClaim)?.Value is { } fingerprint &&
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(fingerprint), Encoding.ASCII.GetBytes(Fingerprint(name, user)));
+
+    /// <summary>The claim holding <see cref="Fingerprint"/>.</summary>
+    public const string CredentialClaim = "taskflow:credential";
+
+    /// <summary>A digest of the user's configured credential (password or hash): it changes when the password does.
+    /// PBKDF2, so that a ticket's fingerprint is no faster to test password guesses on than a PasswordHash; computed
+    /// once per user and credential.</summary>
+    internal static string Fingerprint(string user, TaskFlowDashboardUser configured)
+    {
+        var credential = configured.PasswordHash ?? configured.Password ?? "";
+        return Fingerprints.GetOrAdd((user, credential), key => Convert.ToHexString(Rfc2898DeriveBytes.Pbkdf2(
+            Encoding.UTF8.GetBytes(key.Credential), Encoding.UTF8.GetBytes("taskflow-session-v1:" + key.User), 100_000, HashAlgorithmName.SHA256, 16)));
+    }
+
+    private static readonly ConcurrentDictionary<(string User, string Credential), string> Fingerprints = new();
 
     /// <summary>An unknown user fails in the time a known one does, so user names cannot be told apart by timing: a
     /// PBKDF2 check against a dummy hash when any user has a <c>PasswordHash</c>, a digest comparison otherwise.</summary>
