@@ -46,6 +46,14 @@ public static class TaskFlowEndpoints
             .WithSummary("Server-sent events: every status change of the cluster, metrics every 5 s, heartbeats")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         Dashboard.DashboardEndpoints.Map(group);
+        // HEAD answers wherever GET does (the headers of the GET; servers send no body), for probes and link checkers.
+        ((IEndpointConventionBuilder)group).Finally(AllowHeadWhereGet);
+        group.AddEndpointFilter(static (context, next) =>
+        {
+            // Kestrel drops a HEAD response's body itself; other servers (in-process, IIS modules) may not.
+            if (HttpMethods.IsHead(context.HttpContext.Request.Method)) context.HttpContext.Response.Body = Stream.Null;
+            return next(context);
+        });
         return group;
     }
 
@@ -167,6 +175,13 @@ public static class TaskFlowEndpoints
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found",
             detail: Guid.TryParse(id, out _) ? $"No task has the id '{id}'." : $"'{id}' is not a task id; task ids are GUIDs.");
+
+    private static void AllowHeadWhereGet(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.OfType<HttpMethodMetadata>().LastOrDefault() is { } methods &&
+            methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
+            endpoint.Metadata.Add(new HttpMethodMetadata([.. methods.HttpMethods, HttpMethods.Head], methods.AcceptCorsPreflight));
+    }
 
     private static string TrimSlash(PathString path) => path.Value?.TrimEnd('/') ?? "";
 }

@@ -23,6 +23,7 @@ internal static class StreamEndpoint
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache,no-store";
         response.Headers["X-Accel-Buffering"] = "no";
+        if (HttpMethods.IsHead(http.Request.Method)) return;   // the headers a GET would get, and no stream
         await response.WriteAsync(": connected\n\n", cancellation);
         await response.Body.FlushAsync(cancellation);
 

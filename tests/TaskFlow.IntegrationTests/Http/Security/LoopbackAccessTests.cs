@@ -71,6 +71,18 @@ public sealed class LoopbackAccessTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(AdminEndpoints.Reads), MemberType = typeof(AdminEndpoints))]
+    public async Task Every_get_route_answers_head_with_the_status_of_get_and_no_body(string endpoint)
+    {
+        var path = endpoint["GET ".Length..];
+        using var get = await AdminEndpoints.SendAsync(_http, AdminEndpoints.Request(endpoint, from: "127.0.0.1"));
+        using var head = await AdminEndpoints.SendAsync(_http, new HttpRequestMessage(HttpMethod.Head, path) { Headers = { { ApiFactory.RemoteAddressHeader, "127.0.0.1" } } });
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task Health_and_the_demo_route_need_no_access()
     {
