@@ -67,8 +67,10 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
                 return new EnqueueResult(outcome.Record, created);
             }
 
-            var task = grains.Reference<ITaskGrain>(taskId);
-            var record = await ClusterCallRetry.RunAsync(() => task.Create(spec), _time, cancellationToken);
+            // Created by a stateless worker on whichever silo takes the call; each try under another key, so a retry
+            // usually goes through another gateway.
+            var record = await ClusterCallRetry.RunAsync(
+                () => grains.GetGrain<ITaskCreatorGrain>(Random.Shared.Next(ITaskCreatorGrain.Keys)).Create(taskId, spec), _time, cancellationToken);
             return new EnqueueResult(record, Created: true);
         }
         catch (Exception ex)

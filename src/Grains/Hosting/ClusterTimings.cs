@@ -14,8 +14,8 @@ namespace TaskFlow.Hosting;
 /// <para>The distributed grain directory keeps a dead silo's grains from activating elsewhere until
 /// <see cref="RangeLease"/> after the silo was last heard from (the declaration minus that 6 s window), in case it is
 /// only cut off and still running them. Its default of 30 s held new tasks whose ids fall in the dead silo's directory
-/// range for 24 s after the death was declared; at 10 s they wait about 4 s. A silo cut off from the cluster stops its
-/// attempts well within that (<see cref="SiloIsolation.Limit"/>).</para>
+/// range for 24 s after the death was declared; at 7 s they wait about 1 s. A silo cut off from the cluster stops its
+/// attempts before that (<see cref="SiloIsolation.Limit"/> plus a check round: at most ~5.5 s).</para>
 /// </remarks>
 internal static class ClusterTimings
 {
@@ -25,7 +25,7 @@ internal static class ClusterTimings
 
     public static readonly TimeSpan TableRefreshTimeout = TimeSpan.FromSeconds(5);
 
-    public static readonly TimeSpan RangeLease = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan RangeLease = TimeSpan.FromSeconds(7);
 
     /// <summary>How long after its last sign of life a silo may be declared dead at the earliest (Orleans suppresses
     /// votes against a silo heard from within this window).</summary>

@@ -204,8 +204,9 @@ internal sealed class ScheduleGrain(
         };
         // Bounded and repeated under the same id while the cluster changes: a task grain placed on a silo that just
         // died (or was cut off) answers nothing until the death is declared, and the schedule must not wait 30 s.
-        var task = GrainFactory.GetGrain<ITaskGrain>(taskId);
-        return ClusterCallRetry.RunAsync(() => task.Create(spec), time, CancellationToken.None);
+        // Through this silo's task creator (a stateless worker, local): the fire needs this silo and the store only.
+        var creator = GrainFactory.GetGrain<ITaskCreatorGrain>(0);
+        return ClusterCallRetry.RunAsync(() => creator.Create(taskId, spec), time, CancellationToken.None);
     }
 
     private void Arm(DateTimeOffset? wakeAt)

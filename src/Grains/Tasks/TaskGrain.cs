@@ -23,7 +23,7 @@ internal sealed class TaskGrain(
     SiloHealth health,
     SiloFence fence,
     Telemetry.TaskFlowMetrics metrics,
-    ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink, ITaskAdoption
 {
     private IGrainTimer? _wakeUp;
     private InFlightAttempt? _inFlight;
@@ -195,7 +195,36 @@ internal sealed class TaskGrain(
         return new CancelOutcome(transition.State.Record, !transition.Refused, transition.Refusal);
     }
 
-    public Task Nudge() => ResyncAsync();
+    public async Task Adopt(TaskState state, string etag)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_known is { } known)
+        {
+            // Already read (a call got here first): what it read stands, unless it read nothing.
+            try
+            {
+                await known;
+            }
+            catch
+            {
+                _known = null;
+            }
+            if (_known is not null && Exists) return;
+        }
+        _state = state;
+        _etag = etag;
+        _exists = true;
+        _known = Task.CompletedTask;
+        // A fresh task: the recovery step of a pending task asks for a slot (or arms the wake-up of a delayed one).
+        await ApplyAsync(new TaskEvent.Recovered(time.GetUtcNow(), options.Value.RequeuePending));
+    }
+
+    public async Task Nudge()
+    {
+        // A task found missing before its creator stored it: look again.
+        if (_known is { IsCompletedSuccessfully: true } && !Exists) _known = null;
+        await ResyncAsync();
+    }
 
     public Task Resync() => ResyncAsync();
 

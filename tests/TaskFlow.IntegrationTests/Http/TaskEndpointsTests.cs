@@ -40,7 +40,7 @@ public sealed class TaskEndpointsTests(ApiFactory factory)
         [
             "taskId", "name", "status", "priority", "source", "scheduleName", "replayOf", "createdAt", "startedAt", "endedAt",
             "duration", "retriesUsed", "maxRetries", "nextAttemptAt", "error", "errorType", "idempotencyKey", "tags", "progress",
-            "args", "attempts", "logs",
+            "traceId", "args", "attempts", "logs",
         ];
         Assert.Equal(expectedFields, record.EnumerateObject().Select(p => p.Name));
         Assert.Equal(id, record.GetProperty("taskId").GetString());
@@ -49,6 +49,7 @@ public sealed class TaskEndpointsTests(ApiFactory factory)
         Assert.Equal("api", record.GetProperty("source").GetString());
         Assert.Equal(JsonValueKind.Null, record.GetProperty("scheduleName").ValueKind);
         Assert.Equal(JsonValueKind.Null, record.GetProperty("replayOf").ValueKind);
+        Assert.Matches("^[0-9a-f]{32}$", record.GetProperty("traceId").GetString());
         foreach (var stamp in new[] { "createdAt", "startedAt", "endedAt" })
         {
             var text = record.GetProperty(stamp).GetString()!;
