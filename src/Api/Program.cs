@@ -1,5 +1,8 @@
 using TaskFlow;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using TaskFlow.Demo;
+using TaskFlow.Hosts;
 using TaskFlow.Security;
 
 if (args is ["--hash-password", ..])
@@ -24,6 +27,10 @@ builder.AddTaskFlow(tf =>
     if (demo) tf.AddDemoTasks(builder.Configuration.GetValue("TaskFlow:Demo:HeartbeatSeconds", 0.0));
 });
 builder.Services.AddOpenApi();
+// OTLP export of traces, metrics and logs when OTEL_EXPORTER_OTLP_ENDPOINT is set; probes make no spans.
+builder.AddOtlpExportWhenConfigured("taskflow-api",
+    tracing: t => t.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")),
+    metrics: m => m.AddAspNetCoreInstrumentation());
 
 var app = builder.Build();
 app.UseExceptionHandler();

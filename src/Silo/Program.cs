@@ -1,6 +1,7 @@
 using TaskFlow;
 using TaskFlow.Demo;
 using TaskFlow.Hosting;
+using TaskFlow.Hosts;
 using TaskFlow.Silo;
 using TaskFlow.Storage;
 
@@ -35,6 +36,8 @@ if (migrateOnly)
 
 var demo = options.Demo.Enabled;
 builder.Services.AddTaskFlowArgsEncryption(builder.Configuration);
+// OTLP export of traces, metrics and logs when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+builder.AddOtlpExportWhenConfigured("taskflow-silo");
 builder.UseOrleans(silo =>
 {
     silo.UseTaskFlowClustering(options)

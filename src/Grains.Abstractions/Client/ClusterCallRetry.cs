@@ -12,6 +12,9 @@ public static class ClusterCallRetry
     /// <summary>How long one try may take before it is given up and made again.</summary>
     public static readonly TimeSpan TryTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long one try of a create may take: one store write, normally milliseconds.</summary>
+    public static readonly TimeSpan CreateTryTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Time allowed for all tries: above the time a cluster takes to declare a dead silo dead (≤ 10 s).</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
@@ -34,7 +37,12 @@ public static class ClusterCallRetry
     public static TimeSpan PauseAfter(int failedTry) => Pauses[Math.Clamp(failedTry, 1, Pauses.Count) - 1];
 
     /// <summary>Runs <paramref name="call"/> until it succeeds, fails with a non-transient error, or the budget is spent.</summary>
-    public static async Task<T> RunAsync<T>(Func<Task<T>> call, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<T> RunAsync<T>(Func<Task<T>> call, TimeProvider time, CancellationToken cancellationToken) =>
+        RunAsync(call, time, TryTimeout, cancellationToken);
+
+    /// <summary>As above, with each try bounded at <paramref name="tryTimeout"/>: shorter for a call that is one store
+    /// write (a create), so more tries fit the budget when some of them reach a silo that cannot answer.</summary>
+    public static async Task<T> RunAsync<T>(Func<Task<T>> call, TimeProvider time, TimeSpan tryTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(time);
@@ -43,7 +51,7 @@ public static class ClusterCallRetry
         {
             try
             {
-                return await call().WaitAsync(TryTimeout, time, cancellationToken);
+                return await call().WaitAsync(tryTimeout, time, cancellationToken);
             }
             catch (Exception ex) when (IsTransient(ex, cancellationToken) && time.GetUtcNow() + PauseAfter(attempt) < deadline)
             {

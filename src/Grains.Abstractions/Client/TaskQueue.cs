@@ -70,7 +70,8 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
             // Created by a stateless worker on whichever silo takes the call; each try under another key, so a retry
             // usually goes through another gateway.
             var record = await ClusterCallRetry.RunAsync(
-                () => grains.GetGrain<ITaskCreatorGrain>(Random.Shared.Next(ITaskCreatorGrain.Keys)).Create(taskId, spec), _time, cancellationToken);
+                () => grains.GetGrain<ITaskCreatorGrain>(Random.Shared.Next(ITaskCreatorGrain.Keys)).Create(taskId, spec), _time,
+                ClusterCallRetry.CreateTryTimeout, cancellationToken);
             return new EnqueueResult(record, Created: true);
         }
         catch (Exception ex)

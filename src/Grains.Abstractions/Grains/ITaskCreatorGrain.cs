@@ -7,8 +7,8 @@ namespace TaskFlow.Grains;
 [Alias("taskflow.ITaskCreatorGrain")]
 public interface ITaskCreatorGrain : IGrainWithIntegerKey
 {
-    /// <summary>Keys to spread a client's calls over the gateways (a client routes each grain to one gateway; a retry
-    /// under another key usually reaches another).</summary>
+    /// <summary>Keys to spread a client's calls over the gateways (a client sends all calls to one grain through one
+    /// gateway; a retry under another key usually goes through another).</summary>
     public const int Keys = 64;
 
     /// <summary>Creates task <paramref name="taskId"/> and stores it; returns once stored. Calling it again with the same

@@ -206,7 +206,7 @@ internal sealed class ScheduleGrain(
         // died (or was cut off) answers nothing until the death is declared, and the schedule must not wait 30 s.
         // Through this silo's task creator (a stateless worker, local): the fire needs this silo and the store only.
         var creator = GrainFactory.GetGrain<ITaskCreatorGrain>(0);
-        return ClusterCallRetry.RunAsync(() => creator.Create(taskId, spec), time, CancellationToken.None);
+        return ClusterCallRetry.RunAsync(() => creator.Create(taskId, spec), time, ClusterCallRetry.CreateTryTimeout, CancellationToken.None);
     }
 
     private void Arm(DateTimeOffset? wakeAt)

@@ -32,11 +32,15 @@ public sealed partial class ChaosScriptTests(ITestOutputHelper output)
         Expect("tasks_accepted", v => v > 0, "> 0");
         Expect("enqueue_errors", _ => true, "printed");
         Expect("tasks_lost", v => v == 0, "0");
-        Expect("successes_run_twice", v => v == 0, "0");
+        Expect("successes_run_twice", _ => true, "printed");
+        // A success lost with its silo (killed between the handler's end and the store write) runs again: at least once.
+        // Any other second completion is a duplicate.
+        Expect("duplicate_runs", v => v == 0, "0");
         Expect("duplicate_schedule_occurrences", v => v == 0, "0");
         Expect("time_to_all_terminal_s", _ => true, "every task terminal in time");
         Expect("longest_schedule_gap_s", v => v <= 15, "≤ 15");
         Expect("longest_schedule_gap_surviving_s", v => v <= 5, "≤ 5");
+        Expect("longest_schedule_start_gap_s", v => v <= 15, "≤ 15");
         Expect("enqueue_5xx", v => v == 0, "0");
         Expect("rolling_lost", v => v == 0, "0");
         Expect("rolling_interrupted", v => v == 0, "0");
