@@ -31,15 +31,6 @@ internal static class ClusterEndpoints
             .WithSummary("The silos: address, status, start, attempts running; and the cluster's slots")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    internal static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> DescribeAsync(IGrainFactory grains, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return TypedResults.Ok(ClusterResponse.From(await grains.GetGrain<IClusterStatusGrain>(0).Describe().WaitAsync(cancellationToken)));
-        }
-        catch (Exception ex) when (TaskFlowEndpoints.IsClusterUnavailable(ex))
-        {
-            return TaskFlowEndpoints.Unavailable();
-        }
-    }
+    internal static async Task<Ok<ClusterResponse>> DescribeAsync(IGrainFactory grains, CancellationToken cancellationToken)
+        => TypedResults.Ok(ClusterResponse.From(await grains.GetGrain<IClusterStatusGrain>(0).Describe().WaitAsync(cancellationToken)));
 }

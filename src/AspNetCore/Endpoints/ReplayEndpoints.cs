@@ -69,7 +69,7 @@ internal static class ReplayEndpoints
         }
         if (body is null) return Problem("body", "is required.");
         var hasIds = body.TaskIds is { Count: > 0 };
-        if (hasIds == body.Since is not null)
+        if (hasIds == !string.IsNullOrWhiteSpace(body.Since))
             return Problem("taskIds", "give either taskIds or a window starting at since, not both and not neither.");
 
         IReadOnlyList<Guid> selected;

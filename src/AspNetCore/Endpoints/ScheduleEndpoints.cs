@@ -66,9 +66,14 @@ internal static class ScheduleEndpoints
         return TypedResults.Ok(new TriggerResponse(id));
     }
 
-    internal static async Task<Ok<AuditResponse[]>> AuditAsync(IGrainFactory grains, int? limit)
+    internal static async Task<Results<Ok<AuditResponse[]>, ValidationProblem>> AuditAsync(IGrainFactory grains, string? limit)
     {
-        var entries = await grains.GetGrain<IAuditGrain>(0).List(limit ?? 200);
+        var count = 200;
+        if (!string.IsNullOrEmpty(limit) && (!int.TryParse(limit, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out count) || count is < 1 or > AuditEntry.Kept))
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["limit"] = [$"'{limit}' is not a count; accepted: an integer from 1 to {AuditEntry.Kept} (default 200)."] },
+                detail: $"limit: '{limit}' is not a count; accepted: an integer from 1 to {AuditEntry.Kept} (default 200).", title: "The request is not valid");
+        var entries = await grains.GetGrain<IAuditGrain>(0).List(count);
         return TypedResults.Ok(entries.Select(e => new AuditResponse(e.Action, e.TaskIds, e.Actor, e.At.UtcDateTime, e.Detail)).ToArray());
     }
 

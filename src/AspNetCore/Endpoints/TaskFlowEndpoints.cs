@@ -18,6 +18,8 @@ public static class TaskFlowEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(prefix).WithTags("TaskFlow");
+        // First, so it wraps every route and filter of the group: outages are 503 with Retry-After everywhere.
+        group.AddEndpointFilter<TaskFlowProblems>();
         TaskFlowAccess.Protect(group, endpoints.ServiceProvider);
         LoginEndpoints.Map(group);
 
@@ -44,6 +46,14 @@ public static class TaskFlowEndpoints
             .WithSummary("Server-sent events: every status change of the cluster, metrics every 5 s, heartbeats")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         Dashboard.DashboardEndpoints.Map(group);
+        // HEAD answers wherever GET does (the headers of the GET; servers send no body), for probes and link checkers.
+        ((IEndpointConventionBuilder)group).Finally(AllowHeadWhereGet);
+        group.AddEndpointFilter(static (context, next) =>
+        {
+            // Kestrel drops a HEAD response's body itself; other servers (in-process, IIS modules) may not.
+            if (HttpMethods.IsHead(context.HttpContext.Request.Method)) context.HttpContext.Response.Body = Stream.Null;
+            return next(context);
+        });
         return group;
     }
 
@@ -64,57 +74,40 @@ public static class TaskFlowEndpoints
             return TypedResults.Problem(statusCode: ex.Status, title: "The request body was refused", detail: $"{ex.Field}: {ex.Message}");
         }
 
+        EnqueueResult result;
         try
         {
-            var result = await queue.SubmitAsync(parsed.Name, parsed.Args, parsed.Options, cancellationToken);
-            var response = TaskResponse.From(result.Record, detail: true);
-            var location = $"{request.PathBase}{TrimSlash(request.Path)}/{result.Record.TaskId:D}";
-            if (result.Created) return TypedResults.Accepted(location, response);
-            request.HttpContext.Response.Headers.Location = location;
-            return TypedResults.Ok(response);
+            result = await queue.SubmitAsync(parsed.Name, parsed.Args, parsed.Options, cancellationToken);
         }
         catch (TaskValidationException ex)
         {
             return FieldProblem(ex.Field, ex.Problem);
         }
-        catch (Exception ex) when (IsClusterUnavailable(ex))
-        {
-            return Unavailable();
-        }
+        var response = TaskResponse.From(result.Record, detail: true);
+        var location = $"{request.PathBase}{TrimSlash(request.Path)}/{result.Record.TaskId:D}";
+        if (result.Created) return TypedResults.Accepted(location, response);
+        request.HttpContext.Response.Headers.Location = location;
+        return TypedResults.Ok(response);
     }
 
     internal static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, ITaskQueue queue, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var taskId)) return NotFound(id);
-        try
-        {
-            var record = await queue.GetAsync(taskId, cancellationToken);
-            return record is null ? NotFound(id) : TypedResults.Ok(TaskResponse.From(record, detail: true));
-        }
-        catch (Exception ex) when (IsClusterUnavailable(ex))
-        {
-            return Unavailable();
-        }
+        var record = await queue.GetAsync(taskId, cancellationToken);
+        return record is null ? NotFound(id) : TypedResults.Ok(TaskResponse.From(record, detail: true));
     }
 
     internal static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(
         string id, ITaskQueue queue, IGrainFactory grains, HttpContext http, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(id, out var taskId)) return NotFound(id);
-        try
-        {
-            var result = await queue.CancelAsync(taskId, cancellationToken);
-            if (!result.Found) return NotFound(id);
-            if (!result.Accepted)
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The task cannot be cancelled",
-                    detail: $"Task {taskId:D} cannot be cancelled: {result.Reason}.");
-            await Audit.RecordAsync(grains, http, "cancel", [taskId], null);
-            return TypedResults.Ok(TaskResponse.From(result.Record!, detail: false));
-        }
-        catch (Exception ex) when (IsClusterUnavailable(ex))
-        {
-            return Unavailable();
-        }
+        var result = await queue.CancelAsync(taskId, cancellationToken);
+        if (!result.Found) return NotFound(id);
+        if (!result.Accepted)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The task cannot be cancelled",
+                detail: $"Task {taskId:D} cannot be cancelled: {result.Reason}.");
+        await Audit.RecordAsync(grains, http, "cancel", [taskId], null);
+        return TypedResults.Ok(TaskResponse.From(result.Record!, detail: false));
     }
 
     internal static async Task<Results<Ok<TaskListResponse>, ValidationProblem, ProblemHttpResult>> ListAsync(
@@ -151,28 +144,12 @@ public static class TaskFlowEndpoints
             Since = sinceAt, Until = untilAt, Search = string.IsNullOrWhiteSpace(search) ? null : search.Trim(),
             Limit = pageSize, After = after,
         };
-        try
-        {
-            var page = await grains.GetGrain<ITaskQueryGrain>(0).List(query).WaitAsync(cancellationToken);
-            return TypedResults.Ok(new TaskListResponse([.. page.Items.Select(r => TaskResponse.From(r, detail: false))], page.Next?.Encode()));
-        }
-        catch (Exception ex) when (IsClusterUnavailable(ex))
-        {
-            return Unavailable();
-        }
+        var page = await grains.GetGrain<ITaskQueryGrain>(0).List(query).WaitAsync(cancellationToken);
+        return TypedResults.Ok(new TaskListResponse([.. page.Items.Select(r => TaskResponse.From(r, detail: false))], page.Next?.Encode()));
     }
 
-    internal static async Task<Results<Ok<MetricsResponse>, ProblemHttpResult>> GetMetricsAsync(IGrainFactory grains, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return TypedResults.Ok(MetricsResponse.From(await grains.GetGrain<ITaskQueryGrain>(0).Metrics().WaitAsync(cancellationToken)));
-        }
-        catch (Exception ex) when (IsClusterUnavailable(ex))
-        {
-            return Unavailable();
-        }
-    }
+    internal static async Task<Ok<MetricsResponse>> GetMetricsAsync(IGrainFactory grains, CancellationToken cancellationToken) =>
+        TypedResults.Ok(MetricsResponse.From(await grains.GetGrain<ITaskQueryGrain>(0).Metrics().WaitAsync(cancellationToken)));
 
     internal static async Task<Results<Ok<DeleteHistoryResponse>, ValidationProblem, ProblemHttpResult>> DeleteHistoryAsync(
         string? olderThan, IGrainFactory grains, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
@@ -181,16 +158,9 @@ public static class TaskFlowEndpoints
             return FieldProblem("olderThan", $"is required: {TimeWindow.Accepted}.");
         if (!TimeWindow.TryParse(olderThan, time.GetUtcNow(), out var cutoff))
             return FieldProblem("olderThan", $"'{olderThan}' is not {TimeWindow.Accepted}.");
-        try
-        {
-            var deleted = await grains.GetGrain<ITaskQueryGrain>(0).DeleteHistory(cutoff!.Value).WaitAsync(cancellationToken);
-            await Audit.RecordAsync(grains, http, "delete-history", [], $"{deleted} tasks that ended before {cutoff.Value.UtcDateTime:O}");
-            return TypedResults.Ok(new DeleteHistoryResponse(deleted));
-        }
-        catch (Exception ex) when (IsClusterUnavailable(ex))
-        {
-            return Unavailable();
-        }
+        var deleted = await grains.GetGrain<ITaskQueryGrain>(0).DeleteHistory(cutoff!.Value).WaitAsync(cancellationToken);
+        await Audit.RecordAsync(grains, http, "delete-history", [], $"{deleted} tasks that ended before {cutoff.Value.UtcDateTime:O}");
+        return TypedResults.Ok(new DeleteHistoryResponse(deleted));
     }
 
     internal static Ok<RegistryEntry[]> GetRegistry(TaskRegistry registry) =>
@@ -206,14 +176,12 @@ public static class TaskFlowEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found",
             detail: Guid.TryParse(id, out _) ? $"No task has the id '{id}'." : $"'{id}' is not a task id; task ids are GUIDs.");
 
-    internal static ProblemHttpResult Unavailable() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "TaskFlow is unavailable",
-            detail: "The task cluster did not answer; nothing was changed. Try again shortly.");
-
-    internal static bool IsClusterUnavailable(Exception ex) =>
-        ex.InnerException is TaskStoreUnavailableException || ex.InnerException?.InnerException is TaskStoreUnavailableException ||
-        ex is TimeoutException or TaskStoreUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
-            or Orleans.Runtime.Messaging.ConnectionFailedException;
+    private static void AllowHeadWhereGet(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.OfType<HttpMethodMetadata>().LastOrDefault() is { } methods &&
+            methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
+            endpoint.Metadata.Add(new HttpMethodMetadata([.. methods.HttpMethods, HttpMethods.Head], methods.AcceptCorsPreflight));
+    }
 
     private static string TrimSlash(PathString path) => path.Value?.TrimEnd('/') ?? "";
 }

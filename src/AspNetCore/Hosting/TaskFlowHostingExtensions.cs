@@ -42,6 +42,8 @@ public static class TaskFlowHostingExtensions
         builder.Services.AddSingleton<Streaming.TaskEventsBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Streaming.TaskEventsBroadcaster>());
         builder.Services.AddTaskFlowAccess(configuration);
+        var clustered = cluster.Mode == ClusterMode.Client || options.Storage.Provider == StorageProvider.Postgres;
+        builder.Services.AddHostedService(sp => new DataProtectionKeysCheck(clustered, sp, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DataProtectionKeysCheck>>()));
         builder.Services.AddProblemDetails();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);

@@ -30,7 +30,7 @@ internal sealed class BasicAuthenticationHandler(
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0) return Task.FromResult(AuthenticateResult.Fail("The Basic credentials have no ':'."));
 
-        var outcome = users.Check(decoded[..colon], decoded[(colon + 1)..], Context.Connection.RemoteIpAddress, Scheme.Name);
+        var outcome = users.Check(decoded[..colon], decoded[(colon + 1)..], ClientAddress.Of(Context), Scheme.Name);
         if (outcome.Principal is { } principal)
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
         if (outcome.RetryAfter is { } held) AccessProblems.MarkHeld(Context, held);

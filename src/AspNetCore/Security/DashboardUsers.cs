@@ -22,25 +22,60 @@ internal sealed class DashboardUsers(IOptions<TaskFlowDashboardOptions> options,
         password ??= "";
         if (brake.HeldFor(user, address) is { } held)
         {
-            Log.LoginHeld(logger, user, address?.ToString() ?? "local", held.TotalSeconds);
+            Log.LoginHeld(logger, Log.Bounded(user), address?.ToString() ?? "local", held.TotalSeconds);
             return new LoginOutcome(null, held);
         }
-        if (options.Value.Users.TryGetValue(user, out var configured) && Matches(user, password, configured))
+        var known = options.Value.Users.TryGetValue(user, out var configured);
+        if (!known) CostOfAFailure(password);
+        if (known && Matches(user, password, configured!))
         {
             brake.Succeeded(user, address);
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured.Role)],
+                [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, configured!.Role), new Claim(CredentialClaim, Fingerprint(user, configured))],
                 authenticationType, ClaimTypes.Name, ClaimTypes.Role);
             return new LoginOutcome(new ClaimsPrincipal(identity), null);
         }
         brake.Failed(user, address);
-        Log.LoginFailed(logger, user, address?.ToString() ?? "local");
+        Log.LoginFailed(logger, Log.Bounded(user), address?.ToString() ?? "local");
         return new LoginOutcome(null, brake.HeldFor(user, address));
     }
 
-    /// <summary>Whether a signed-in user still exists with the same role (the configuration may have changed).</summary>
+    /// <summary>Whether a signed-in user still exists with the same role (the configuration may have changed).
+    /// A session also ends when the user's password changes: it carries a fingerprint of the credential it was
+    /// signed in with.</summary>
     public bool StillValid(ClaimsPrincipal principal) =>
-        principal.Identity?.Name is { } name && options.Value.Users.TryGetValue(name, out var user) && principal.IsInRole(user.Role);
+        principal.Identity?.Name is { } name && options.Value.Users.TryGetValue(name, out var user) && principal.IsInRole(user.Role) &&
+        principal.FindFirst(CredentialClaim)?.Value is { } fingerprint &&
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(fingerprint), Encoding.ASCII.GetBytes(Fingerprint(name, user)));
+
+    /// <summary>The claim holding <see cref="Fingerprint"/>.</summary>
+    public const string CredentialClaim = "taskflow:credential";
+
+    /// <summary>A digest of the user's configured credential (password or hash): it changes when the password does.
+    /// PBKDF2, so that a ticket's fingerprint is no faster to test password guesses on than a PasswordHash; computed
+    /// once per user and credential.</summary>
+    internal static string Fingerprint(string user, TaskFlowDashboardUser configured)
+    {
+        var credential = configured.PasswordHash ?? configured.Password ?? "";
+        return Fingerprints.GetOrAdd((user, credential), key => Convert.ToHexString(Rfc2898DeriveBytes.Pbkdf2(
+            Encoding.UTF8.GetBytes(key.Credential), Encoding.UTF8.GetBytes("taskflow-session-v1:" + key.User), 100_000, HashAlgorithmName.SHA256, 16)));
+    }
+
+    private static readonly ConcurrentDictionary<(string User, string Credential), string> Fingerprints = new();
+
+    /// <summary>An unknown user fails in the time a known one does, so user names cannot be told apart by timing: a
+    /// PBKDF2 check against a dummy hash when any user has a <c>PasswordHash</c>, a digest comparison otherwise.</summary>
+    private void CostOfAFailure(string password)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(password));
+        if (options.Value.Users.Values.Any(u => u.PasswordHash is { Length: > 0 }))
+            PasswordHashes.Verify(password, DummyHash.Value);
+        else
+            CryptographicOperations.FixedTimeEquals(digest, DummyDigest);
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => PasswordHashes.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
+    private static readonly byte[] DummyDigest = RandomNumberGenerator.GetBytes(32);
 
     private bool Matches(string user, string password, TaskFlowDashboardUser configured)
     {

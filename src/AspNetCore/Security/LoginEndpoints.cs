@@ -40,7 +40,7 @@ internal static class LoginEndpoints
         if (!await antiforgery.IsRequestValidAsync(http))
             return Page(http, StatusCodes.Status400BadRequest, returnUrl, "The form expired. Please try again.", user);
 
-        var outcome = users.Check(user, form["password"].ToString(), http.Connection.RemoteIpAddress, TaskFlowAccess.CookieScheme);
+        var outcome = users.Check(user, form["password"].ToString(), ClientAddress.Of(http), TaskFlowAccess.CookieScheme);
         if (outcome.Principal is null)
         {
             if (outcome.RetryAfter is { } held)
@@ -54,7 +54,7 @@ internal static class LoginEndpoints
         }
 
         await http.SignInAsync(TaskFlowAccess.CookieScheme, outcome.Principal);
-        Log.LoggedIn(logger, user, http.Connection.RemoteIpAddress?.ToString() ?? "local");
+        Log.LoggedIn(logger, Log.Bounded(user), http.Connection.RemoteIpAddress?.ToString() ?? "local");
         return Results.Redirect(IsLocal(returnUrl) ? returnUrl : DashboardEndpoints.PageOf(http.Request));
     }
 

@@ -56,6 +56,10 @@ internal static class TaskFlowAccess
                     OnValidatePrincipal = RejectRemovedUsersAsync,
                 };
             });
+        // Sessions live in the cluster (SessionTicketStore): logout revokes them on every node.
+        services.AddOptions<CookieAuthenticationOptions>(CookieScheme)
+            .Configure<IGrainFactory, TimeProvider, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>((o, grains, time, protection) =>
+                o.SessionStore = new SessionTicketStore(grains, time, dashboard.SessionHours, protection.CreateProtector("TaskFlow.Sessions.v1")));
         services.AddAuthorizationBuilder()
             .AddPolicy(UsersPolicy, policy => policy
                 .AddAuthenticationSchemes(Scheme)
@@ -88,6 +92,12 @@ internal static class TaskFlowAccess
     private static Task RedirectOrChallengeAsync(RedirectContext<CookieAuthenticationOptions> context)
     {
         var request = context.Request;
+        if (SessionTicketStore.WasUnavailable(context.HttpContext))
+        {
+            context.Response.Headers.RetryAfter = Endpoints.TaskFlowProblems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return AccessProblems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, "TaskFlow is unavailable",
+                "The session could not be checked: the task cluster or its store did not answer. Try again shortly.");
+        }
         if (HttpMethods.IsGet(request.Method) && request.Path.Value?.EndsWith("/dashboard", StringComparison.OrdinalIgnoreCase) == true)
         {
             var here = $"{request.PathBase}{request.Path}{request.QueryString}";

@@ -23,6 +23,7 @@ internal static class StreamEndpoint
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache,no-store";
         response.Headers["X-Accel-Buffering"] = "no";
+        if (HttpMethods.IsHead(http.Request.Method)) return;   // the headers a GET would get, and no stream
         await response.WriteAsync(": connected\n\n", cancellation);
         await response.Body.FlushAsync(cancellation);
 
@@ -45,7 +46,7 @@ internal static class StreamEndpoint
                             var metrics = await grains.GetGrain<ITaskQueryGrain>(0).Metrics().WaitAsync(TimeSpan.FromSeconds(4), cancellation);
                             await WriteEventAsync(response, "metrics", JsonSerializer.Serialize(MetricsResponse.From(metrics), options), cancellation);
                         }
-                        catch (Exception ex) when (ex is TimeoutException or TaskStoreUnavailableException)
+                        catch (Exception ex) when (TaskFlowProblems.IsUnavailable(ex) && !cancellation.IsCancellationRequested)
                         {
                             // Metrics are skipped while the store is away; task events keep flowing.
                         }

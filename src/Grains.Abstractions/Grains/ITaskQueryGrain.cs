@@ -54,7 +54,10 @@ public sealed record TaskCursor([property: Id(0)] DateTimeOffset CreatedAt, [pro
         Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{CreatedAt.ToUnixTimeMilliseconds()}:{TaskId:N}"))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Reads the text form; false when it is not one.</summary>
+    private static readonly long MinMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    /// <summary>Reads the text form; false when it is not one (never throws, whatever the text).</summary>
     public static bool TryDecode(string text, out TaskCursor? cursor)
     {
         cursor = null;
@@ -65,10 +68,11 @@ public sealed record TaskCursor([property: Id(0)] DateTimeOffset CreatedAt, [pro
             var parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
             if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ms) ||
                 !Guid.TryParseExact(parts[1], "N", out var id)) return false;
+            if (ms < MinMilliseconds || ms > MaxMilliseconds) return false;
             cursor = new TaskCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), id);
             return true;
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             return false;
         }

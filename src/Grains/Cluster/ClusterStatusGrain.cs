@@ -23,7 +23,16 @@ internal sealed class ClusterStatusGrain(TimeProvider time) : Grain, IClusterSta
 
     public async Task<ClusterStatus> Describe()
     {
-        var members = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
+        MembershipEntry[] members;
+        try
+        {
+            members = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
+        }
+        catch (Exception ex) when (ex is not TaskStoreUnavailableException)
+        {
+            // The membership table lives in the store: a driver exception must not cross to the caller as it is.
+            throw new TaskStoreUnavailableException("The cluster's membership table cannot be read: " + ex.Message, ex);
+        }
         var dispatch = await GrainFactory.GetGrain<IDispatcherGrain>(0).Snapshot();
         var now = time.GetUtcNow();
         var silos = members

@@ -10,12 +10,13 @@ internal sealed class TaskQueryGrain(ITaskStore store) : Grain, ITaskQueryGrain
     public Task<TaskPage> List(TaskQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return store.QueryAsync(query with { Limit = Math.Clamp(query.Limit, 1, TaskStoreLimits.MaxPage) });
+        // Driver exceptions become TaskStoreUnavailableException: only serializable data crosses to the caller.
+        return TaskStates.Unavailable(() => store.QueryAsync(query with { Limit = Math.Clamp(query.Limit, 1, TaskStoreLimits.MaxPage) }));
     }
 
     public async Task<TaskMetrics> Metrics()
     {
-        var metrics = store.MetricsAsync();
+        var metrics = TaskStates.Unavailable(() => store.MetricsAsync());
         var dispatch = GrainFactory.GetGrain<IDispatcherGrain>(0).Snapshot();
         var (stored, snapshot) = (await metrics, await dispatch);
         return stored with
@@ -26,5 +27,5 @@ internal sealed class TaskQueryGrain(ITaskStore store) : Grain, ITaskQueryGrain
         };
     }
 
-    public Task<int> DeleteHistory(DateTimeOffset cutoff) => store.DeleteFinishedBeforeAsync(cutoff);
+    public Task<int> DeleteHistory(DateTimeOffset cutoff) => TaskStates.Unavailable(() => store.DeleteFinishedBeforeAsync(cutoff));
 }

@@ -66,8 +66,10 @@ public sealed class DashboardTableTests(DashboardBrowser browser)
     public async Task Csv_export_holds_the_filtered_view_with_quotes_escaped_and_formulas_neutralised()
     {
         var formula = await Api.EnqueueAsync("fail", new { message = "=HYPERLINK(\"http://x\",\"y\")" });
+        var spaced = await Api.EnqueueAsync("fail", new { message = "  =1+2" });
         var other = await Api.EnqueueAsync("send_otp", new { phone = "+15550143" });
         await browser.WaitForStatusAsync(formula, "failed");
+        await browser.WaitForStatusAsync(spaced, "failed");
         await browser.WaitForStatusAsync(other, "success");
         await using var tab = await browser.OpenAsync();
         await tab.GotoAsync();
@@ -81,6 +83,8 @@ public sealed class DashboardTableTests(DashboardBrowser browser)
         Assert.StartsWith("taskId,name,status,", csv, StringComparison.Ordinal);
         var line = csv.Split("\r\n").Single(l => l.StartsWith(formula.ToString("D"), StringComparison.Ordinal));
         Assert.Contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",", line, StringComparison.Ordinal);
+        var spacedLine = csv.Split("\r\n").Single(l => l.StartsWith(spaced.ToString("D"), StringComparison.Ordinal));
+        Assert.Contains(",'  =1+2,", spacedLine, StringComparison.Ordinal);
         Assert.DoesNotContain(other.ToString("D"), csv, StringComparison.Ordinal);
         Assert.Empty(tab.ConsoleErrors);
     }

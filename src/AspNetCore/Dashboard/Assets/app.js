@@ -613,8 +613,8 @@
 
   function csvCell(value) {
     let text = value === null || value === undefined ? '' : String(value);
-    // A spreadsheet would run a cell starting with these as a formula.
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    // A spreadsheet would run a cell starting with these as a formula, leading spaces or not.
+    if (/^(\s*[=+\-@]|[\t\r])/.test(text)) text = `'${text}`;
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }
 

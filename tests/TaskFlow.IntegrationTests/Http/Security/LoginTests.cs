@@ -141,6 +141,28 @@ public sealed class LoginTests(UsersApiFactory factory)
     }
 
     [Fact]
+    public async Task A_copied_session_cookie_stops_working_once_its_session_logged_out()
+    {
+        using var browser = Browser();
+        using var login = await PostLoginAsync(browser, UsersApiFactory.Admin, UsersApiFactory.AdminPassword);
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".TaskFlow.Session=", StringComparison.Ordinal)).Split(';')[0];
+
+        // The copy works while the session lives (an attacker who lifted it from a browser, say)...
+        using var copy = factory.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        HttpRequestMessage WithCopiedCookie() => new(HttpMethod.Get, "/tasks") { Headers = { { "Cookie", cookie } } };
+        using (var before = await copy.SendAsync(WithCopiedCookie())) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        var token = AdminEndpoints.PageToken(await browser.GetStringAsync("/tasks/dashboard"));
+        using var logout = await browser.PostAsync("/tasks/dashboard/logout",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+
+        // ...and not after its owner logged out: the session is gone from the cluster, not just from the browser.
+        using var after = await copy.SendAsync(WithCopiedCookie());
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
     public async Task The_login_form_is_braked_too()
     {
         using var browser = Browser();

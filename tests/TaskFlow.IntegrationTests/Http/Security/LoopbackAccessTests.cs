@@ -25,6 +25,64 @@ public sealed class LoopbackAccessTests(ApiFactory factory)
         AdminEndpoints.AssertAllowed(response, endpoint);
     }
 
+    [Theory]
+    [MemberData(nameof(AdminEndpoints.All), MemberType = typeof(AdminEndpoints))]
+    public async Task Without_users_a_loopback_request_naming_another_host_is_refused_against_dns_rebinding(string endpoint)
+    {
+        // A page on attacker.example whose name now resolves to 127.0.0.1: the browser connects to loopback but names
+        // attacker.example in Host (and, for changes, in Origin, so the cross-site guard alone would let it pass).
+        var request = AdminEndpoints.Request(endpoint, from: "127.0.0.1");
+        request.Headers.Host = "attacker.example:5000";
+        if (!endpoint.StartsWith("GET ", StringComparison.Ordinal)) request.Headers.Add("Origin", "http://attacker.example:5000");
+        using var response = await AdminEndpoints.SendAsync(_http, request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("TaskFlow:Dashboard:Users", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.5")]
+    [InlineData("Forwarded", "for=203.0.113.5;proto=https")]
+    [InlineData("X-Real-IP", "203.0.113.5")]
+    public async Task Without_users_a_loopback_request_relayed_by_a_proxy_is_refused(string header, string value)
+    {
+        foreach (var endpoint in new[] { "GET /tasks", "GET /tasks/dashboard", "POST /tasks" })
+        {
+            var request = AdminEndpoints.Request(endpoint, from: "127.0.0.1");
+            request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await AdminEndpoints.SendAsync(_http, request);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains(header, body, StringComparison.Ordinal);
+            Assert.Contains("TaskFlow:Dashboard:Users", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("localhost:5000")]
+    [InlineData("127.0.0.1:8080")]
+    [InlineData("[::1]:5000")]
+    public async Task Without_users_a_request_naming_this_machine_is_served(string host)
+    {
+        var request = AdminEndpoints.Request("GET /tasks", from: "::1");
+        request.Headers.Host = host;
+        using var response = await AdminEndpoints.SendAsync(_http, request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints.Reads), MemberType = typeof(AdminEndpoints))]
+    public async Task Every_get_route_answers_head_with_the_status_of_get_and_no_body(string endpoint)
+    {
+        var path = endpoint["GET ".Length..];
+        using var get = await AdminEndpoints.SendAsync(_http, AdminEndpoints.Request(endpoint, from: "127.0.0.1"));
+        using var head = await AdminEndpoints.SendAsync(_http, new HttpRequestMessage(HttpMethod.Head, path) { Headers = { { ApiFactory.RemoteAddressHeader, "127.0.0.1" } } });
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task Health_and_the_demo_route_need_no_access()
     {

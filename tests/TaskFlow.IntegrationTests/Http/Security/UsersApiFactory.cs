@@ -2,7 +2,7 @@ namespace TaskFlow.IntegrationTests.Http.Security;
 
 /// <summary>The Api host with configured users: <c>ada</c> (admin, clear password), <c>vic</c> (viewer, hashed
 /// password), and the brake at three failures.</summary>
-public sealed class UsersApiFactory : ApiFactory
+public class UsersApiFactory : ApiFactory
 {
     public const string Admin = "ada";
     public const string AdminPassword = "ada-Secret-1";
