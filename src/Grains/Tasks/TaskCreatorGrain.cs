@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
-using TaskFlow.Events;
 using TaskFlow.Grains;
 using TaskFlow.Storage;
 using TaskFlow.Telemetry;
@@ -8,7 +7,9 @@ using TaskFlow.Telemetry;
 namespace TaskFlow.Tasks;
 
 /// <summary>Writes a new task to the store on the silo that received the call, then hands the stored state to the
-/// task's grain (one-way; the store sweep wakes it if that message is lost). Independent creates run side by side.</summary>
+/// task's grain (one-way; the store sweep wakes it if that message is lost), which tells the stream listeners: every
+/// status change of a task goes out through the relay of its grain's silo, so listeners see them in order.
+/// Independent creates run side by side.</summary>
 [GrainType("taskflow.task-creator"), StatelessWorker, Reentrant]
 internal sealed class TaskCreatorGrain(
     TaskStates states,
@@ -38,7 +39,6 @@ internal sealed class TaskCreatorGrain(
 
         metrics.Enqueued(spec.Name);
         Log.TaskAccepted(logger, taskId, spec.Name, created.State.Record.Priority);
-        _ = GrainFactory.GetGrain<ITaskEventsRelay>(0).Changed(created.State.Record with { ArgsJson = "{}", Attempts = [], Logs = [] });
         _ = GrainFactory.GetGrain<ITaskAdoption>(taskId).Adopt(created.State, etag);
         return created.State.Record;
     }

@@ -215,6 +215,7 @@ internal sealed class TaskGrain(
         _etag = etag;
         _exists = true;
         _known = Task.CompletedTask;
+        PublishChange(state.Record);
         // A fresh task: the recovery step of a pending task asks for a slot (or arms the wake-up of a delayed one).
         await ApplyAsync(new TaskEvent.Recovered(time.GetUtcNow(), options.Value.RequeuePending));
     }
