@@ -40,3 +40,24 @@ public sealed class PingGrain : Grain, IPingGrain
     /// <inheritdoc />
     public Task Ping() => Task.CompletedTask;
 }
+
+/// <summary>Arguments of the latency probe: the Stopwatch timestamp read right before <c>EnqueueAsync</c>.</summary>
+public sealed record LatencyProbe(long EnqueuedAt);
+
+/// <summary>Reads the clock on its first line; the benchmark waits for one probe at a time.</summary>
+public sealed class LatencyProbeHandler : ITaskHandler<LatencyProbe>
+{
+    private static TaskCompletionSource<double> _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with the milliseconds from the clock read before the enqueue call to the handler's first line.</summary>
+    public static Task<double> Ran => _ran.Task;
+
+    public static void Reset() => _ran = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task RunAsync(LatencyProbe args, TaskContext context, CancellationToken cancellationToken)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        _ran.TrySetResult(System.Diagnostics.Stopwatch.GetElapsedTime(args.EnqueuedAt, now).TotalMilliseconds);
+        return Task.CompletedTask;
+    }
+}

@@ -14,6 +14,8 @@ using TaskFlow.Storage;
 // grain-call loop in the same process, on the same silo, in the same run: the ratio is the figure that travels.
 // Usage: dotnet run -c Release --project bench/TaskFlow.Benchmarks -- [tasks=5000] [provider=Memory|Sqlite] [concurrency=64] [telemetry-rounds=0]
 //        (telemetry-rounds > 0: then as many rounds without and with TaskFlow's telemetry listened to, alternating)
+//        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- latency [provider=Memory] [samples=200] [concurrency=10]
+//        (one task at a time on an idle silo: clock read right before EnqueueAsync → the handler's first line)
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- schedules [count=100] [seconds=60]
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- history <postgres connection string> [rows=1000000] [queries=200]
 if (args.Length > 1 && args[0] == "history")
@@ -31,6 +33,8 @@ if (args.Length > 0 && args[0] == "schedules")
     return;
 }
 
+var latencyMode = args.Length > 0 && args[0] == "latency";
+if (latencyMode) args = [args.Length > 2 ? args[2] : "200", args.Length > 1 ? args[1] : "Memory", args.Length > 3 ? args[3] : "10"];
 var tasks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000;
 var provider = args.Length > 1 ? args[1] : "Memory";
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
@@ -49,12 +53,34 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 });
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(siloPort: 21111, gatewayPort: 31000, serviceId: "bench-" + Guid.NewGuid().ToString("N"))
-    .AddTaskFlow(builder.Configuration, tf => tf.AddTask<NoOpHandler>("noop")));
+    .AddTaskFlow(builder.Configuration, tf => tf.AddTask<NoOpHandler>("noop").AddTask<LatencyProbeHandler>("latency-probe")));
 using var host = builder.Build();
 await host.StartAsync();
 
 var grains = host.Services.GetRequiredService<IGrainFactory>();
 var queue = host.Services.GetRequiredService<ITaskQueue>();
+if (latencyMode)
+{
+    // Warm the path, then one probe at a time with a pause between, so the system is idle when each is enqueued.
+    await RunTasksAsync(queue, 200, concurrency);
+    var latencies = new List<double>();
+    for (var i = -20; i < tasks; i++)
+    {
+        await Task.Delay(20);
+        LatencyProbeHandler.Reset();
+        var enqueuedAt = Stopwatch.GetTimestamp();
+        await queue.EnqueueAsync(new LatencyProbe(enqueuedAt));
+        var ms = await LatencyProbeHandler.Ran;
+        if (i >= 0) latencies.Add(ms);
+    }
+    latencies.Sort();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"latency provider={provider} samples={latencies.Count} p50_ms={latencies[latencies.Count / 2]:0.00} p95_ms={latencies[(int)(latencies.Count * 0.95)]:0.00} max_ms={latencies[^1]:0.00}"));
+    await host.StopAsync();
+    Directory.Delete(directory, recursive: true);
+    return;
+}
+
 Console.WriteLine($"TaskFlow dispatch benchmark: {tasks} no-op tasks, provider {provider}, MaxConcurrency {concurrency}, {Environment.ProcessorCount} cores");
 
 // Warm both paths so neither pays first-activation and JIT costs inside the measurement.
@@ -69,10 +95,13 @@ var bareCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 Console.WriteLine($"bare grain calls:      {bare,10:N0} calls/s  ({concurrency} callers; {bareCpu.TotalMicroseconds / (tasks * 4):0.0} µs CPU per call)");
 
 var commitsBefore = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
+var pgCommitsBefore = provider == "Postgres" ? await PgStatCommitsAsync() : 0;
 cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var (tasksPerSecond, handlerSeconds) = await RunTasksAsync(queue, tasks, concurrency);
 var taskCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 var commitsAfter = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
+if (provider == "Postgres")
+    Console.WriteLine($"pg_stat_database commits: {(double)(await PgStatCommitsAsync() - pgCommitsBefore) / tasks:0.000} per task (xact_commit of the database before and after the run)");
 Console.WriteLine($"no-op tasks end to end:{tasksPerSecond,10:N0} tasks/s  (enqueue to stored success; handlers all ran in {handlerSeconds:0.00} s; {taskCpu.TotalMicroseconds / tasks:0} µs CPU per task in this process)");
 Console.WriteLine($"ratio tasks/calls:     {tasksPerSecond / bare,10:0.000}  (each task is ~8 grain calls and 3 state writes)");
 if (commitsBefore is { } before && commitsAfter is { } after)
@@ -109,6 +138,20 @@ if (telemetryRounds > 0)
 
 await host.StopAsync();
 Directory.Delete(directory, recursive: true);
+
+// Backends report their counters when they go idle, at most once a second: wait that out, read a fresh snapshot.
+static async Task<long> PgStatCommitsAsync()
+{
+    await Task.Delay(1_500);
+    await using var connection = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable("TASKFLOW_BENCH_POSTGRES"));
+    await connection.OpenAsync();
+    await using var command = new Npgsql.NpgsqlCommand(
+        "SELECT pg_stat_clear_snapshot(); SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    await reader.NextResultAsync();
+    await reader.ReadAsync();
+    return reader.GetInt64(0);
+}
 
 static long? CommitsOf(ITaskStore store) => store switch
 {
