@@ -12,8 +12,10 @@ QUICK=0
 WORKERS="${WORKERS:-10}"
 if [[ $QUICK == 1 ]]; then
   MEM_JOBS="${MEM_JOBS:-10000}"; TF_PG_JOBS="${TF_PG_JOBS:-2000}"; PEER_PG_JOBS="${PEER_PG_JOBS:-500}"; SAMPLES="${SAMPLES:-50}"
+  SCHEDULE_SECONDS="${SCHEDULE_SECONDS:-20}"
 else
   MEM_JOBS="${MEM_JOBS:-50000}"; TF_PG_JOBS="${TF_PG_JOBS:-10000}"; PEER_PG_JOBS="${PEER_PG_JOBS:-2000}"; SAMPLES="${SAMPLES:-200}"
+  SCHEDULE_SECONDS="${SCHEDULE_SECONDS:-60}"
 fi
 
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
@@ -56,6 +58,7 @@ run hangfire-memory dotnet "$PEER" hangfire-memory "$MEM_JOBS" "$WORKERS" "$SAMP
 run quartz-ram dotnet "$PEER" quartz-ram "$MEM_JOBS" "$WORKERS" "$SAMPLES"
 run hangfire-postgres dotnet "$PEER" hangfire-postgres "$PEER_PG_JOBS" "$WORKERS" "$SAMPLES" "$(cs hangfire)"
 run quartz-postgres dotnet "$PEER" quartz-postgres "$PEER_PG_JOBS" "$WORKERS" "$SAMPLES" "$(cs quartz)"
+run tf-schedules dotnet "$TF" schedules "${SCHEDULES:-100}" "$SCHEDULE_SECONDS"
 
 PGVERSION="$("$PGBIN/postgres" --version | awk '{print $3}')"
 python3 - "$OUT" "$WORKERS" "$PGVERSION" "$MEM_JOBS" "$TF_PG_JOBS" "$PEER_PG_JOBS" "$SAMPLES" <<'EOF'
@@ -116,6 +119,8 @@ print(f"ratio durable_vs_hangfire={ratio('tf-postgres', 'hangfire-postgres', 'ra
 print(f"ratio durable_vs_quartz={ratio('tf-postgres', 'quartz-postgres', 'rate')}")
 print(f"ratio latency_memory_vs_quartz={ratio('tf-memory', 'quartz-ram', 'p50')}")
 print(f"ratio latency_durable_vs_quartz={ratio('tf-postgres', 'quartz-postgres', 'p50')}")
-print("schedule_within_50ms_pct=n/a (not measured yet)")
-print("hot_grain_messages_per_task=n/a (not measured yet)")
+within = num(r"within ±50 ms of due:\s*([\d.]+) %", text("tf-schedules"))
+print(f"schedule_within_50ms_pct={'n/a' if within is None else format(within, '.2f')}")
+hot = num(r"hot_grain_messages_per_task=([\d.]+)", text("tf-memory"))
+print(f"hot_grain_messages_per_task={'n/a' if hot is None else format(hot, '.2f')}")
 EOF

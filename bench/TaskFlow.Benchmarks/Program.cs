@@ -51,8 +51,10 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         ? Environment.GetEnvironmentVariable("TASKFLOW_BENCH_POSTGRES") ?? throw new InvalidOperationException("Set TASKFLOW_BENCH_POSTGRES.")
         : $"Data Source={Path.Combine(directory, "bench.db")}",
 });
+var messages = new MessageCounter();
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(siloPort: 21111, gatewayPort: 31000, serviceId: "bench-" + Guid.NewGuid().ToString("N"))
+    .AddIncomingGrainCallFilter(messages)
     .AddTaskFlow(builder.Configuration, tf => tf.AddTask<NoOpHandler>("noop").AddTask<LatencyProbeHandler>("latency-probe")));
 using var host = builder.Build();
 await host.StartAsync();
@@ -97,13 +99,16 @@ Console.WriteLine($"bare grain calls:      {bare,10:N0} calls/s  ({concurrency} 
 var commitsBefore = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
 var pgCommitsBefore = provider == "Postgres" ? await PgStatCommitsAsync() : 0;
 cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+messages.Reset();
 var (tasksPerSecond, handlerSeconds) = await RunTasksAsync(queue, tasks, concurrency);
 var taskCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+var (hotGrain, hotMessages) = messages.Busiest();
 var commitsAfter = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
 if (provider == "Postgres")
     Console.WriteLine($"pg_stat_database commits: {(double)(await PgStatCommitsAsync() - pgCommitsBefore) / tasks:0.000} per task (xact_commit of the database before and after the run)");
 Console.WriteLine($"no-op tasks end to end:{tasksPerSecond,10:N0} tasks/s  (enqueue to stored success; handlers all ran in {handlerSeconds:0.00} s; {taskCpu.TotalMicroseconds / tasks:0} µs CPU per task in this process)");
 Console.WriteLine($"ratio tasks/calls:     {tasksPerSecond / bare,10:0.000}  (each task is ~8 grain calls and 3 state writes)");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hot_grain_messages_per_task={(double)hotMessages / tasks:0.00} (busiest activation: {hotGrain}, {hotMessages:N0} messages, including the run's reads)"));
 if (commitsBefore is { } before && commitsAfter is { } after)
     Console.WriteLine($"{provider.ToLowerInvariant()} commits:  {after - before,10:N0} for {tasks} tasks = {(double)(after - before) / tasks:0.000} commits/task (3 writes/task, group commit)");
 
