@@ -35,7 +35,8 @@ builder.AddOtlpExportWhenConfigured("taskflow-api",
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi();
+// The OpenAPI document in Development only, as the ASP.NET Core templates do (docs/API.md is the contract).
+if (app.Environment.IsDevelopment()) app.MapOpenApi();
 app.MapTaskFlowHealth();
 app.MapTaskFlow("/tasks");
 if (demo) app.MapDemo();

@@ -18,6 +18,7 @@ public static class TaskFlowEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(prefix).WithTags("TaskFlow");
+        (endpoints.ServiceProvider.GetService(typeof(TaskFlowRoutes)) as TaskFlowRoutes)?.Add(prefix);
         // First, so it wraps every route and filter of the group: outages are 503 with Retry-After everywhere.
         group.AddEndpointFilter<TaskFlowProblems>();
         TaskFlowAccess.Protect(group, endpoints.ServiceProvider);

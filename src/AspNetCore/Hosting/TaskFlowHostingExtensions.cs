@@ -45,17 +45,40 @@ public static class TaskFlowHostingExtensions
         var clustered = cluster.Mode == ClusterMode.Client || options.Storage.Provider == StorageProvider.Postgres;
         builder.Services.AddHostedService(sp => new DataProtectionKeysCheck(clustered, sp, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DataProtectionKeysCheck>>()));
         builder.Services.AddProblemDetails();
+        builder.Services.TryAddSingleton<TaskFlowRoutes>();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);
         return builder;
     }
 
-    /// <summary>Routing refuses a body of the wrong type before any endpoint runs; say which field and what is accepted.</summary>
+    /// <summary>Routing refuses a body of the wrong type before any endpoint runs; say which field and what is accepted —
+    /// on TaskFlow's own routes only: the host app's other 415 answers stay as the app makes them.</summary>
     private static void ExplainUnsupportedMediaType(Microsoft.AspNetCore.Http.ProblemDetailsContext context)
     {
         if (context.ProblemDetails.Status != Microsoft.AspNetCore.Http.StatusCodes.Status415UnsupportedMediaType ||
             context.ProblemDetails.Detail is not null) return;
+        var routes = context.HttpContext.RequestServices.GetService<TaskFlowRoutes>();
+        if (routes is null || !routes.Covers(context.HttpContext.Request.Path)) return;
         var sent = context.HttpContext.Request.ContentType ?? "none";
         context.ProblemDetails.Detail = $"body: the body must be JSON sent as 'application/json' (was '{sent}').";
     }
 }
+
+/// <summary>The prefixes <c>MapTaskFlow</c> mapped, so what TaskFlow adds to the host's pipeline stays on its routes.</summary>
+internal sealed class TaskFlowRoutes
+{
+    private readonly List<string> _prefixes = [];
+    private readonly Lock _gate = new();
+
+    public void Add(string prefix)
+    {
+        lock (_gate) _prefixes.Add("/" + prefix.Trim('/'));
+    }
+
+    /// <summary>True when <paramref name="path"/> is a mapped prefix or under one.</summary>
+    public bool Covers(Microsoft.AspNetCore.Http.PathString path)
+    {
+        lock (_gate) return _prefixes.Any(p => p == "/" || path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+    }
+}
+

@@ -14,6 +14,9 @@ public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
 
+    /// <summary>The hosting environment: Production, as deployed, unless a test needs another.</summary>
+    protected virtual string EnvironmentName => "Production";
+
     /// <summary>Settings added to (or replacing) the defaults below.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
@@ -27,7 +30,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("TaskFlow:Cluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("TaskFlow:Storage:Provider", "Memory");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(EnvironmentName);
         builder.ConfigureServices(services =>
         {
             services.AddTransient<IStartupFilter, RemoteAddressFromHeader>();

@@ -73,18 +73,6 @@ public sealed partial class DashboardEndpointsTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/tasks/dashboard/assets/{file}")).StatusCode);
     }
 
-    [Fact]
-    public async Task OpenApi_describes_the_admin_api_but_not_the_dashboard()
-    {
-        using var document = JsonDocument.Parse(await _http.GetStringAsync("/openapi/v1.json"));
-        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-
-        Assert.Contains("/tasks", paths);
-        Assert.Contains("/tasks/{id}", paths);
-        Assert.Contains("/tasks/replay", paths);
-        Assert.DoesNotContain(paths, p => p.Contains("dashboard", StringComparison.OrdinalIgnoreCase));
-    }
-
     [Theory]
     [InlineData("", "/tasks/dashboard", "/tasks")]
     [InlineData("/app", "/tasks/dashboard", "/app/tasks")]
