@@ -259,7 +259,13 @@ say "load: $LOAD_COUNT chaos_probe tasks over $LOAD_SECONDS s through POST /task
 (cd "$CHAOS_DIR" && exec dotnet "$CHAOS_DLL" drive load --api "$API" --count "$LOAD_COUNT" --seconds "$LOAD_SECONDS" \
   --out "$RUN_DIR/load.tsv") >"$LOGS/load.log" 2>&1 </dev/null &
 LOAD_PID=$!
-sleep 5
+# The faults begin once the load is under way: the first 20 tasks have run (or 30 s passed).
+deadline=$((SECONDS + 30))
+until (( $(psql_db -c "SELECT count(DISTINCT task_id) FROM chaos.runs WHERE schedule IS NULL" 2>/dev/null || echo 0) >= 20 )); do
+  alive "$LOAD_PID" || die "the load exited before it was under way"
+  ((SECONDS < deadline)) || break
+  sleep 0.2
+done
 
 # == faults ----------------------------------------------------------------------------------------------------------------
 # Polls until silo i's generation <gen> is Dead (6); prints the seconds since <t0>, or "not_declared" after <limit> s.

@@ -54,16 +54,8 @@ public static class TaskFlowTelemetry
     /// <summary>Starts the enqueue span (Producer, under the caller's current activity).</summary>
     internal static Activity? StartEnqueue(string taskName, Guid taskId, int? priority)
     {
-        var activity = Source.StartActivity("send " + taskName, ActivityKind.Producer);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(Attributes.MessagingSystem, "taskflow");
-            activity.SetTag(Attributes.OperationType, "send");
-            activity.SetTag(Attributes.OperationName, "enqueue");
-            activity.SetTag(Attributes.Destination, taskName);
-            activity.SetTag(Attributes.MessageId, taskId.ToString("D"));
-            if (priority is { } p) activity.SetTag(Attributes.Priority, p);
-        }
+        var activity = StartSend("enqueue", taskName, taskId);
+        if (activity is { IsAllDataRequested: true } && priority is { } p) activity.SetTag(Attributes.Priority, p);
         return activity;
     }
 
@@ -71,16 +63,26 @@ public static class TaskFlowTelemetry
     internal static Activity? StartFire(string scheduleName, Guid taskId, DateTimeOffset occurrence)
     {
         Activity.Current = null;
-        var activity = Source.StartActivity("send " + scheduleName, ActivityKind.Producer);
+        var activity = StartSend("fire", scheduleName, taskId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(Attributes.Schedule, scheduleName);
+            activity.SetTag("taskflow.schedule.occurrence", occurrence.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return activity;
+    }
+
+    /// <summary>A Producer span <c>send {destination}</c> with the messaging attributes every send carries.</summary>
+    private static Activity? StartSend(string operation, string destination, Guid taskId)
+    {
+        var activity = Source.StartActivity("send " + destination, ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Attributes.MessagingSystem, "taskflow");
             activity.SetTag(Attributes.OperationType, "send");
-            activity.SetTag(Attributes.OperationName, "fire");
-            activity.SetTag(Attributes.Destination, scheduleName);
+            activity.SetTag(Attributes.OperationName, operation);
+            activity.SetTag(Attributes.Destination, destination);
             activity.SetTag(Attributes.MessageId, taskId.ToString("D"));
-            activity.SetTag(Attributes.Schedule, scheduleName);
-            activity.SetTag("taskflow.schedule.occurrence", occurrence.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         }
         return activity;
     }

@@ -39,8 +39,9 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
         var started = time.GetTimestamp();
         if (attempt == 1) metrics.FirstStarted(record.Name, time.GetUtcNow() - record.CreatedAt);
 
-        using var scope = loggers.CreateLogger(HandlerCategory + record.Name).BeginScope(new TaskLogScope(record.TaskId, record.Name, attempt));
-        var (outcome, exception) = await RunHandlerAsync(record, attempt, maxAttempts, timeout, logs, userCancellation, interruption);
+        var hostLogger = loggers.CreateLogger(HandlerCategory + record.Name);
+        using var scope = hostLogger.BeginScope(new TaskLogScope(record.TaskId, record.Name, attempt));
+        var (outcome, exception) = await RunHandlerAsync(record, attempt, maxAttempts, timeout, logs, hostLogger, userCancellation, interruption);
 
         var result = OutcomeName(outcome);
         metrics.AttemptEnded(record.Name, result, time.GetElapsedTime(started));
@@ -68,7 +69,7 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
     };
 
     private async Task<(AttemptOutcome Outcome, Exception? Exception)> RunHandlerAsync(TaskRecord record, int attempt, int maxAttempts,
-        TimeSpan? timeout, TaskLogBuffer logs, CancellationToken userCancellation, CancellationToken interruption)
+        TimeSpan? timeout, TaskLogBuffer logs, ILogger hostLogger, CancellationToken userCancellation, CancellationToken interruption)
     {
         if (!registry.TryGet(record.Name, out var registration))
             return (Failed($"No task named '{record.Name}' is registered on the silo that ran it.", "TaskNotRegistered", null, logs), null);
@@ -88,7 +89,6 @@ internal sealed class AttemptRunner(IServiceScopeFactory scopes, TaskRegistry re
         using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(userCancellation, interruption, timeoutSource.Token);
         var scope = scopes.CreateAsyncScope();
-        var hostLogger = loggers.CreateLogger(HandlerCategory + record.Name);
         var context = new TaskContext(record.TaskId, record.Name, attempt, maxAttempts, new TaskLogger(logs, hostLogger),
             record.Tags, logs.ReportProgress);
 

@@ -128,42 +128,10 @@ public sealed partial class LocalClusterScriptTests(ITestOutputHelper output)
         Assert.Contains("No local cluster", status.Output, StringComparison.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string state, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Script);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment[StateVariable] = state;
-        var lines = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.AppendLine(e.Data); };
-        var clock = Stopwatch.StartNew();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            // SIGTERM lets `up` stop what it started; its processes run in sessions of their own.
-            Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
-            await process.WaitForExitAsync().WaitAsync(DownTimeout);
-            lock (lines) throw new TimeoutException($"local-cluster.sh {string.Join(' ', arguments)} ran over {timeout.TotalSeconds:0} s:\n{lines}");
-        }
-        string text;
-        lock (lines) text = lines.ToString();
-        output.WriteLine($"$ local-cluster.sh {string.Join(' ', arguments)}   ({clock.Elapsed.TotalSeconds:0.0} s, exit {process.ExitCode})\n{text}");
-        return (process.ExitCode, text);
-    }
+    // SIGTERM on a timeout lets `up` stop what it started; its processes run in sessions of their own.
+    private Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string state, TimeSpan timeout, params string[] arguments) =>
+        ScriptRun.RunAsync(output, Script, workingDirectory, timeout, DownTimeout,
+            new Dictionary<string, string> { [StateVariable] = state }, arguments);
 
     /// <summary>The processes <c>up</c> recorded: role, name, pid and the process's start time.</summary>
     private static List<RecordedProcess> ReadProcesses(string state) =>

@@ -59,41 +59,10 @@ public sealed partial class ChaosScriptTests(ITestOutputHelper output)
         Assert.True(missed.Count == 0, "chaos targets missed:\n  " + string.Join("\n  ", missed) + "\n\n" + text);
     }
 
-    private async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = HostProcess.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(HostProcess.RepositoryRoot, "scripts", "chaos.sh"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        var lines = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.AppendLine(e.Data); };
-        var clock = Stopwatch.StartNew();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(RunTimeout);
-        }
-        catch (TimeoutException)
-        {
-            // SIGTERM runs the script's cleanup, which stops what it started and deletes its namespaces.
-            Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            lock (lines) throw new TimeoutException($"chaos.sh ran over {RunTimeout.TotalMinutes:0} min:\n{lines}");
-        }
-        string text;
-        lock (lines) text = lines.ToString();
-        output.WriteLine($"$ scripts/chaos.sh {string.Join(' ', arguments)}   ({clock.Elapsed.TotalSeconds:0.0} s, exit {process.ExitCode})\n{text}");
-        return (process.ExitCode, text);
-    }
+    // SIGTERM on a timeout runs the script's cleanup, which stops what it started and deletes its namespaces.
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) =>
+        ScriptRun.RunAsync(output, Path.Combine(HostProcess.RepositoryRoot, "scripts", "chaos.sh"), HostProcess.RepositoryRoot,
+            RunTimeout, TimeSpan.FromSeconds(60), null, arguments);
 
     private static async Task<string> CaptureAsync(string file, params string[] arguments)
     {
