@@ -154,6 +154,31 @@ public sealed class OpenApiTests(OpenApiTests.DevelopmentApiFactory development)
         Assert.True(ok.TryGetProperty("text/event-stream", out _));
     }
 
+    private sealed class PolicyDevelopmentApiFactory : ApiFactory
+    {
+        protected override string EnvironmentName => "Development";
+
+        protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["TaskFlow:Dashboard:Policy"] = "Ops" };
+
+        protected override void ConfigureTestServices(IServiceCollection services) =>
+            services.AddAuthorizationBuilder().AddPolicy("Ops", p => p.RequireAuthenticatedUser());
+    }
+
+    [Fact]
+    public async Task Under_the_apps_own_policy_the_document_names_no_taskflow_scheme_but_still_the_answers()
+    {
+        await using var policy = new PolicyDevelopmentApiFactory();
+        using var http = policy.CreateClient();
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+
+        var operation = Operation(document.RootElement, "GET /tasks/{id}");
+
+        Assert.False(operation.TryGetProperty("security", out _), "the app's authentication is the app's to describe");
+        Assert.False(document.RootElement.TryGetProperty("components", out var components) && components.TryGetProperty("securitySchemes", out _));
+        Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _));
+        Assert.True(operation.GetProperty("responses").TryGetProperty("404", out _));
+    }
+
     [Fact]
     public async Task In_production_there_is_no_openapi_document()
     {
