@@ -88,6 +88,7 @@ public sealed partial class DashboardEndpointsTests(ApiFactory factory)
 
     [Theory]
     [InlineData("index.html")]
+    [InlineData("login.html")]
     [InlineData("app.map")]
     [InlineData("..%2Fapp.js")]
     [InlineData("APP.JS")]
