@@ -10,7 +10,7 @@ internal static class EnqueueRequestReader
     /// <summary>Bodies larger than this are refused with 413.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
-    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds"];
+    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds", "after", "afterPolicy"];
 
     public sealed record Parsed(string Name, JsonElement Args, EnqueueOptions Options);
 
@@ -98,8 +98,40 @@ internal static class EnqueueRequestReader
                 delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
             }
 
-            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay });
+            var (after, afterPolicy) = ReadContinuation(root);
+            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay, After = after, AfterPolicy = afterPolicy });
         }
+    }
+
+    /// <summary>The <c>after</c> list (task ids) and <c>afterPolicy</c> of a continuation.</summary>
+    private static (List<Guid>? After, ContinuationPolicy Policy) ReadContinuation(JsonElement root)
+    {
+        List<Guid>? after = null;
+        if (Get(root, "after") is { ValueKind: not JsonValueKind.Null } list)
+        {
+            if (list.ValueKind != JsonValueKind.Array) throw Bad("after", "must be an array of task ids.");
+            after = [];
+            foreach (var item in list.EnumerateArray())
+            {
+                after.Add(item.ValueKind == JsonValueKind.String && Guid.TryParse(item.GetString(), out var id)
+                    ? id
+                    : throw Bad($"after[{after.Count}]", "must be a task id (a GUID string)."));
+            }
+        }
+
+        var policy = ContinuationPolicy.Success;
+        if (Get(root, "afterPolicy") is { ValueKind: not JsonValueKind.Null } p)
+        {
+            policy = p.ValueKind == JsonValueKind.String && p.GetString() is { } text
+                ? text.ToLowerInvariant() switch
+                {
+                    "success" => ContinuationPolicy.Success,
+                    "finished" => ContinuationPolicy.Finished,
+                    _ => throw Bad("afterPolicy", "must be 'success' or 'finished'."),
+                }
+                : throw Bad("afterPolicy", "must be 'success' or 'finished'.");
+        }
+        return (after, policy);
     }
 
     private static JsonElement? Get(JsonElement root, string name)

@@ -7,7 +7,7 @@ public sealed record TaskListResponse(IReadOnlyList<TaskResponse> Items, string?
 
 /// <summary>The body of <c>GET /tasks/metrics</c>.</summary>
 public sealed record MetricsResponse(
-    long Total, long Pending, long Running, long Retrying, long Success, long Failed, long Interrupted, long Cancelled,
+    long Total, long Awaiting, long Pending, long Running, long Retrying, long Success, long Failed, long Interrupted, long Cancelled,
     double? SuccessRate, double? AvgDurationSeconds, double? P95DurationSeconds,
     IReadOnlyDictionary<string, int> QueuedByPriority, int MaxConcurrency)
 {
@@ -15,7 +15,7 @@ public sealed record MetricsResponse(
     {
         long Count(TaskRunStatus s) => m.ByStatus.GetValueOrDefault(s);
         return new MetricsResponse(
-            m.Total, Count(TaskRunStatus.Pending), Count(TaskRunStatus.Running), Count(TaskRunStatus.Retrying),
+            m.Total, Count(TaskRunStatus.Awaiting), Count(TaskRunStatus.Pending), Count(TaskRunStatus.Running), Count(TaskRunStatus.Retrying),
             Count(TaskRunStatus.Success), Count(TaskRunStatus.Failed), Count(TaskRunStatus.Interrupted), Count(TaskRunStatus.Cancelled),
             m.SuccessRate, m.AvgDurationSeconds, m.P95DurationSeconds,
             m.QueuedByPriority.OrderByDescending(p => p.Key)

@@ -123,7 +123,7 @@ public static class TaskFlowEndpoints
         foreach (var part in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Enum.TryParse<TaskRunStatus>(part, ignoreCase: true, out var parsed) || int.TryParse(part, out _))
-                return FieldProblem("status", $"'{part}' is not a status; accepted: pending, running, retrying, success, failed, interrupted, cancelled.");
+                return FieldProblem("status", $"'{part}' is not a status; accepted: awaiting, pending, running, retrying, success, failed, interrupted, cancelled.");
             statuses.Add(parsed);
         }
         TaskSource? sourceFilter = null;

@@ -16,7 +16,7 @@ public sealed record TaskResponse
     public required Guid TaskId { get; init; }
     /// <summary>The registered task name.</summary>
     public required string Name { get; init; }
-    /// <summary>pending, running, retrying, success, failed, interrupted or cancelled.</summary>
+    /// <summary>awaiting, pending, running, retrying, success, failed, interrupted or cancelled.</summary>
     [JsonConverter(typeof(LowercaseEnumConverter<TaskRunStatus>))]
     public required TaskRunStatus Status { get; init; }
     /// <summary>Higher runs first.</summary>
@@ -54,6 +54,17 @@ public sealed record TaskResponse
     public double? Progress { get; init; }
     /// <summary>The W3C trace id of the enqueue (or of the schedule's fire); every attempt is a span in that trace.</summary>
     public string? TraceId { get; init; }
+    /// <summary>The tasks this continuation waits for, in the order given (empty for other tasks).</summary>
+    public IReadOnlyList<Guid> After { get; init; } = [];
+    /// <summary>success or finished: when the continuation runs.</summary>
+    [JsonConverter(typeof(LowercaseEnumConverter<ContinuationPolicy>))]
+    public ContinuationPolicy AfterPolicy { get; init; }
+    /// <summary>The continuations that registered to wait for this task.</summary>
+    public IReadOnlyList<Guid> Continuations { get; init; } = [];
+    /// <summary>The batch this task is a member of.</summary>
+    public Guid? BatchId { get; init; }
+    /// <summary>The batch whose end this task (its <c>then</c> task) waits for.</summary>
+    public Guid? AfterBatch { get; init; }
     /// <summary>The arguments.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Args { get; init; }
@@ -90,6 +101,11 @@ public sealed record TaskResponse
             Tags = record.Tags,
             Progress = record.Progress,
             TraceId = TaskFlowTelemetry.TraceIdOf(record.TraceParent),
+            After = record.After,
+            AfterPolicy = record.AfterPolicy,
+            Continuations = record.Continuations,
+            BatchId = record.BatchId,
+            AfterBatch = record.AfterBatch,
             Args = detail ? ParseArgs(record.ArgsJson) : null,
             Attempts = detail ? [.. record.Attempts.Select(AttemptResponse.From)] : null,
             Logs = detail ? [.. record.Logs.Select(l => new LogResponse(l.At.UtcDateTime, l.Level, l.Message, l.Attempt))] : null,
@@ -141,6 +157,13 @@ public sealed class EnqueueTaskRequest
     /// <summary>Seconds before the first attempt is due (0 or more).</summary>
     [JsonNumberHandling(JsonNumberHandling.Strict)]
     public double? DelaySeconds { get; init; }
+
+    /// <summary>Existing tasks (1–100) to wait for: the task stays awaiting until every one of them has ended.</summary>
+    public IReadOnlyList<Guid>? After { get; init; }
+
+    /// <summary>success (the default: run only if every parent succeeded) or finished (run whatever they ended in).</summary>
+    [JsonConverter(typeof(LowercaseEnumConverter<ContinuationPolicy>))]
+    public ContinuationPolicy? AfterPolicy { get; init; }
 }
 
 /// <summary>A registered task and its options, as <c>GET /tasks/registry</c> lists it.</summary>

@@ -15,6 +15,12 @@ public sealed record EnqueueOptions
 
     /// <summary>Wait this long before the first attempt is due.</summary>
     public TimeSpan? Delay { get; init; }
+
+    /// <summary>Existing tasks (1–100) this one waits for: it stays <c>awaiting</c> until every one of them is terminal.</summary>
+    public IReadOnlyList<Guid>? After { get; init; }
+
+    /// <summary>With <see cref="After"/>: run only when all of them succeeded (the default), or once they all finished.</summary>
+    public ContinuationPolicy AfterPolicy { get; init; }
 }
 
 /// <summary>The answer to <see cref="ITaskQueue.SubmitAsync"/>.</summary>

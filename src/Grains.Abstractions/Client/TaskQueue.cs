@@ -17,6 +17,9 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
     private const int MaxTagValueLength = 1000;
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(366);
 
+    /// <summary>The most tasks a continuation may wait for.</summary>
+    public const int MaxParents = 100;
+
     /// <inheritdoc />
     public async Task<Guid> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : notnull
@@ -25,6 +28,7 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
         // Typed args always bind, but their data annotations ([EmailAddress], [Range]…) are checked like JSON ones.
         TaskArgsBinder.Validate(registration, args);
         var spec = BuildSpec(registration.Name, TaskArgsBinder.Serialize(args, typeof(TArgs)), options);
+        await CheckParentsAsync(spec, cancellationToken);
         return (await SubmitSpecAsync(spec, cancellationToken)).Record.TaskId;
     }
 
@@ -33,7 +37,17 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
         (await SubmitAsync(name, args, options, cancellationToken)).Record.TaskId;
 
     /// <inheritdoc />
-    public Task<EnqueueResult> SubmitAsync(string name, JsonElement args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<EnqueueResult> SubmitAsync(string name, JsonElement args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var spec = Validate(name, args, options);
+        await CheckParentsAsync(spec, cancellationToken);
+        return await SubmitSpecAsync(spec, cancellationToken);
+    }
+
+    /// <summary>Checks a submission without touching the cluster (name, args, options) and returns its spec; an
+    /// <see cref="EnqueueOptions.After"/> list is checked by <see cref="CheckParentsAsync"/>.</summary>
+    /// <exception cref="TaskValidationException">Unknown name, args that do not bind, or bad options.</exception>
+    public TaskSpec Validate(string name, JsonElement args, EnqueueOptions? options = null)
     {
         if (string.IsNullOrEmpty(name) || !registry.TryGet(name, out var registration))
         {
@@ -43,7 +57,19 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
 
         TaskArgsBinder.Bind(registration, args);
         var json = args.ValueKind == JsonValueKind.Undefined ? "null" : args.GetRawText();
-        return SubmitSpecAsync(BuildSpec(name, json, options), cancellationToken);
+        return BuildSpec(name, json, options);
+    }
+
+    /// <summary>Every task a continuation waits for must exist.</summary>
+    /// <exception cref="TaskValidationException">Naming <c>after[i]</c>, the first that does not.</exception>
+    private async Task CheckParentsAsync(TaskSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.After.IsDefaultOrEmpty) return;
+        var found = await Task.WhenAll(spec.After.Select(id => GetAsync(id, cancellationToken)));
+        for (var i = 0; i < found.Length; i++)
+        {
+            if (found[i] is null) throw new TaskValidationException($"after[{i}]", $"no task has the id {spec.After[i]}.");
+        }
     }
 
     /// <summary>Submits a prepared spec (schedules and replays set its source); the spec's name and args must
@@ -126,6 +152,21 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
         if (options.Delay is { } delay && (delay < TimeSpan.Zero || delay > MaxDelay))
             throw new TaskValidationException("delaySeconds", $"must be from 0 to {MaxDelay.TotalSeconds:0} seconds.");
 
+        var after = ImmutableArray<Guid>.Empty;
+        if (options.After is { } parents)
+        {
+            if (parents.Count is 0 or > MaxParents)
+                throw new TaskValidationException("after", $"must list 1 to {MaxParents} task ids (was {parents.Count}).");
+            for (var i = 0; i < parents.Count; i++)
+            {
+                if (parents[i] == Guid.Empty || parents.Take(i).Contains(parents[i]))
+                    throw new TaskValidationException($"after[{i}]", parents[i] == Guid.Empty ? "is not a task id." : "is listed twice.");
+            }
+            after = [.. parents];
+        }
+        else if (options.AfterPolicy != ContinuationPolicy.Success)
+            throw new TaskValidationException("afterPolicy", "applies only with 'after'.");
+
         var tags = ImmutableDictionary<string, string>.Empty;
         if (options.Tags is { } given)
         {
@@ -150,6 +191,8 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
             Tags = tags,
             DelaySeconds = options.Delay?.TotalSeconds ?? 0,
             Source = TaskSource.Api,
+            After = after,
+            AfterPolicy = options.AfterPolicy,
         };
     }
 }

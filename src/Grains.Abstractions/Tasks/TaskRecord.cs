@@ -53,6 +53,16 @@ public sealed record TaskRecord
     /// <summary>The W3C <c>traceparent</c> of the enqueue (or of the schedule's fire): every attempt's span joins
     /// this trace, on whichever silo and after any restart.</summary>
     [Id(22)] public string? TraceParent { get; init; }
+    /// <summary>The tasks this one waits for (a continuation), in the order given.</summary>
+    [Id(23)] public ImmutableArray<Guid> After { get; init; } = [];
+    /// <summary>When a continuation runs: after its parents all succeeded, or after they all finished.</summary>
+    [Id(24)] public ContinuationPolicy AfterPolicy { get; init; }
+    /// <summary>The continuations waiting for this task (registered by them while it was unfinished).</summary>
+    [Id(25)] public ImmutableArray<Guid> Continuations { get; init; } = [];
+    /// <summary>The batch this task is a member of.</summary>
+    [Id(26)] public Guid? BatchId { get; init; }
+    /// <summary>The batch whose end this task (the batch's <c>then</c> task) waits for.</summary>
+    [Id(27)] public Guid? AfterBatch { get; init; }
 
     /// <summary>Attempts made − 1, never negative.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -20,6 +20,19 @@ public enum TaskRunStatus
     Interrupted = 5,
     /// <summary>Cancelled by a user before or while running.</summary>
     Cancelled = 6,
+    /// <summary>Waits for the tasks listed in <see cref="TaskRecord.After"/> (or for its batch, <see
+    /// cref="TaskRecord.AfterBatch"/>) to finish; then becomes pending, or cancelled when its policy says so.</summary>
+    Awaiting = 7,
+}
+
+/// <summary>When a continuation runs, once every task it waits for is terminal.</summary>
+[GenerateSerializer, Alias("taskflow.ContinuationPolicy")]
+public enum ContinuationPolicy
+{
+    /// <summary>Only when every parent succeeded; otherwise the continuation ends cancelled.</summary>
+    Success = 0,
+    /// <summary>Whatever the parents' outcomes.</summary>
+    Finished = 1,
 }
 
 /// <summary>Helpers on <see cref="TaskRunStatus"/>.</summary>

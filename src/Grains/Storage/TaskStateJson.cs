@@ -29,6 +29,7 @@ public static class TaskStateJson
         TaskRunStatus.Failed => "failed",
         TaskRunStatus.Interrupted => "interrupted",
         TaskRunStatus.Cancelled => "cancelled",
+        TaskRunStatus.Awaiting => "awaiting",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 

@@ -46,7 +46,7 @@ internal sealed class TaskStoreLifecycle(
         {
             try
             {
-                var woken = await WakeUnfinishedAsync(stopping);
+                var woken = await WakeUnfinishedAsync(stopping) + await WakeAwaitingAsync(stopping);
                 if (woken > 0) Log.RecoveryDone(logger, woken);
                 if (options.Value.RetentionDays is { } days && time.GetUtcNow() - lastRetention >= RetentionPeriod)
                 {
@@ -93,5 +93,32 @@ internal sealed class TaskStoreLifecycle(
             count += ids.Count;
             after = ids[^1];
         }
+    }
+
+    /// <summary>Activates every awaiting task (through the status index): a fresh activation — after a restart or the
+    /// death of its silo — registers again with the tasks it waits for; a live one is left as it is.</summary>
+    private async Task<int> WakeAwaitingAsync(CancellationToken stopping)
+    {
+        var count = 0;
+        TaskCursor? cursor = null;
+        do
+        {
+            var page = await store.QueryAsync(new TaskQuery { Statuses = [TaskRunStatus.Awaiting], Limit = TaskStoreLimits.MaxPage, After = cursor }, stopping);
+            await Parallel.ForEachAsync(page.Items, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stopping }, async (task, _) =>
+            {
+                try
+                {
+                    await grains.GetGrain<Tasks.ITaskContinuation>(task.TaskId).Wake();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.RecoveryFailed(logger, task.TaskId, ex);
+                }
+            });
+            count += page.Items.Length;
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        return count;
     }
 }

@@ -23,4 +23,11 @@ public abstract record TaskEffect
 
     /// <summary>Signal the running handler's cancellation token.</summary>
     public sealed record SignalCancellation : TaskEffect;
+
+    /// <summary>Register with each of <paramref name="Parents"/> (and with <paramref name="Batch"/>) as waiting for its
+    /// end; each answers its status if it has already ended.</summary>
+    public sealed record RegisterWithParents(System.Collections.Immutable.ImmutableArray<Guid> Parents, Guid? Batch) : TaskEffect;
+
+    /// <summary>Tell the waiting continuations (and the task's batch) that the task ended in <paramref name="Status"/>.</summary>
+    public sealed record NotifyFinished(System.Collections.Immutable.ImmutableArray<Guid> Continuations, Guid? Batch, TaskRunStatus Status) : TaskEffect;
 }

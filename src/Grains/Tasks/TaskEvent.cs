@@ -26,4 +26,10 @@ public abstract record TaskEvent(DateTimeOffset At)
 
     /// <summary>The activation is going away while an attempt runs (host shutting down).</summary>
     public sealed record Interrupted(DateTimeOffset At, string? Reason = null) : TaskEvent(At);
+
+    /// <summary>A task (or the batch) this continuation waits for ended in <paramref name="Status"/>.</summary>
+    public sealed record ParentFinished(DateTimeOffset At, Guid ParentId, TaskRunStatus Status) : TaskEvent(At);
+
+    /// <summary>A continuation registered to be told when this task ends.</summary>
+    public sealed record ContinuationAdded(DateTimeOffset At, Guid ChildId) : TaskEvent(At);
 }

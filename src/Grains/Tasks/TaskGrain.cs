@@ -12,7 +12,7 @@ namespace TaskFlow.Tasks;
 /// <remarks>The grain reads its stored state itself, on its first call, rather than through Orleans grain persistence
 /// (which reads at every activation): a task created under a fresh id is written without being read first.</remarks>
 [GrainType("taskflow.task")]
-internal sealed class TaskGrain(
+internal sealed partial class TaskGrain(
     TaskStates states,
     AttemptRunner runner,
     TaskRegistry registry,
@@ -95,7 +95,9 @@ internal sealed class TaskGrain(
         _state = stored?.Value;
         _etag = stored?.ETag;
         _exists = stored is not null;
-        if (_exists && !State.Status.IsTerminal())
+        if (_exists && ContinuationLifecycle.Notice(State) is { } notice)
+            NotifyFinished(notice); // A finished task tells its continuations and batch again: a notice lost with a dying silo is not lost for good.
+        else if (_exists && !State.Status.IsTerminal())
         {
             var before = State.Status;
             var transition = await ApplyAsync(new TaskEvent.Recovered(time.GetUtcNow(), options.Value.RequeuePending));
@@ -420,6 +422,12 @@ internal sealed class TaskGrain(
                 break;
             case TaskEffect.SignalCancellation:
                 if (_inFlight is { } inFlight) await inFlight.Cancellation.CancelAsync();
+                break;
+            case TaskEffect.RegisterWithParents register:
+                await RegisterWithParentsAsync(register);
+                break;
+            case TaskEffect.NotifyFinished notice:
+                NotifyFinished(notice);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown effect {effect.GetType().Name}.");

@@ -30,11 +30,12 @@ public static class TaskLifecycle
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
         var delayed = spec.DelaySeconds > 0;
+        var waits = ContinuationLifecycle.Waits(spec);
         var record = new TaskRecord
         {
             TaskId = taskId,
             Name = spec.Name,
-            Status = TaskRunStatus.Pending,
+            Status = waits ? TaskRunStatus.Awaiting : TaskRunStatus.Pending,
             Priority = spec.Priority ?? options.Priority,
             Source = spec.Source,
             ScheduleName = spec.ScheduleName,
@@ -46,9 +47,15 @@ public static class TaskLifecycle
             Tags = spec.Tags,
             TraceParent = spec.TraceParent,
             ArgsJson = spec.ArgsJson,
+            After = spec.After.IsDefault ? [] : spec.After,
+            AfterPolicy = spec.AfterPolicy,
+            BatchId = spec.BatchId,
+            AfterBatch = spec.AfterBatch,
         };
         var state = new TaskState { Record = record, Options = options };
-        TaskEffect start = delayed
+        TaskEffect start = waits
+            ? ContinuationLifecycle.Unresolved(state)
+            : delayed
             ? new TaskEffect.ScheduleWakeUp(record.NextAttemptAt!.Value)
             : new TaskEffect.RequestSlot(record.Priority, now);
         return new TaskTransition(state, [start], Changed: true);
@@ -59,7 +66,7 @@ public static class TaskLifecycle
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(evt);
-        return evt switch
+        var transition = evt switch
         {
             TaskEvent.SlotGranted e => OnSlotGranted(state, e),
             TaskEvent.AttemptSucceeded e => OnAttemptSucceeded(state, e),
@@ -69,8 +76,12 @@ public static class TaskLifecycle
             TaskEvent.CancelRequested e => OnCancelRequested(state, e),
             TaskEvent.Recovered e => OnRecovered(state, e),
             TaskEvent.Interrupted e => OnInterrupted(state, e),
+            TaskEvent.ParentFinished e => ContinuationLifecycle.OnParentFinished(state, e),
+            TaskEvent.ContinuationAdded e => ContinuationLifecycle.OnContinuationAdded(state, e),
             _ => throw new ArgumentOutOfRangeException(nameof(evt), evt, "Unknown task event."),
         };
+        // Whatever made the task terminal, its waiting continuations and its batch are told, after the store.
+        return ContinuationLifecycle.WithNotice(state, transition);
     }
 
     private static TaskTransition OnSlotGranted(TaskState state, TaskEvent.SlotGranted e)
@@ -173,6 +184,9 @@ public static class TaskLifecycle
                 var record = r with { Status = TaskRunStatus.Cancelled, EndedAt = e.At, NextAttemptAt = null };
                 return Changed(state with { Record = record },
                     waitingOnTimer ? new TaskEffect.CancelWakeUp() : new TaskEffect.WithdrawRequest());
+            case TaskRunStatus.Awaiting:
+                // Its parents still hold it in their lists; their later notices find it cancelled and change nothing.
+                return Changed(state with { Record = r with { Status = TaskRunStatus.Cancelled, EndedAt = e.At, NextAttemptAt = null } });
             case TaskRunStatus.Running when r.CancelRequested:
                 return new TaskTransition(state, [], Changed: false);
             case TaskRunStatus.Running:
@@ -189,6 +203,9 @@ public static class TaskLifecycle
         {
             case TaskRunStatus.Running:
                 return InterruptRunning(state, e.At, requeueAllowed: e.RequeuePending);
+            case TaskRunStatus.Awaiting:
+                // Registers again with what it still waits for: each answers its status if it ended meanwhile.
+                return new TaskTransition(state, [ContinuationLifecycle.Unresolved(state)], Changed: false);
             case TaskRunStatus.Pending or TaskRunStatus.Retrying when !e.RequeuePending:
                 var dropped = r with { Status = TaskRunStatus.Interrupted, EndedAt = e.At, NextAttemptAt = null, Error = "The host restarted and pending tasks are not re-queued (TaskFlow:RequeuePending is false).", ErrorType = "Interrupted" };
                 return Changed(state with { Record = dropped });
@@ -197,7 +214,8 @@ public static class TaskLifecycle
             case TaskRunStatus.Pending:
                 return new TaskTransition(state, [new TaskEffect.RequestSlot(r.Priority, r.CreatedAt)], Changed: false);
             default:
-                return new TaskTransition(state, [], Changed: false);
+                // A finished task sends its notice again: one lost with a dying silo is not lost for good.
+                return new TaskTransition(state, ContinuationLifecycle.Notice(state) is { } notice ? [notice] : [], Changed: false);
         }
     }
 

@@ -13,6 +13,10 @@ public sealed record TaskState
     /// <summary>How often a dying process interrupted this task; bounds re-runs of a task that kills its host.</summary>
     [Id(2)] public int Interruptions { get; init; }
 
+    /// <summary>A continuation's parents (and its batch) known to be terminal, with the status each ended in.</summary>
+    [Id(3)] public System.Collections.Immutable.ImmutableDictionary<Guid, TaskRunStatus> ParentOutcomes { get; init; } =
+        System.Collections.Immutable.ImmutableDictionary<Guid, TaskRunStatus>.Empty;
+
     /// <summary>Convenience: the task's status.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public TaskRunStatus Status => Record.Status;

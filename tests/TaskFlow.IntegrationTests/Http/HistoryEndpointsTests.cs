@@ -59,7 +59,7 @@ public sealed class HistoryEndpointsTests(ApiFactory factory)
 
         string[] fields =
         [
-            "total", "pending", "running", "retrying", "success", "failed", "interrupted", "cancelled", "successRate",
+            "total", "awaiting", "pending", "running", "retrying", "success", "failed", "interrupted", "cancelled", "successRate",
             "avgDurationSeconds", "p95DurationSeconds", "queuedByPriority", "maxConcurrency",
         ];
         Assert.Equal(fields, metrics.EnumerateObject().Select(p => p.Name));

@@ -40,7 +40,7 @@ public sealed class TaskEndpointsTests(ApiFactory factory)
         [
             "taskId", "name", "status", "priority", "source", "scheduleName", "replayOf", "createdAt", "startedAt", "endedAt",
             "duration", "retriesUsed", "maxRetries", "nextAttemptAt", "error", "errorType", "idempotencyKey", "tags", "progress",
-            "traceId", "args", "attempts", "logs",
+            "traceId", "after", "afterPolicy", "continuations", "batchId", "afterBatch", "args", "attempts", "logs",
         ];
         Assert.Equal(expectedFields, record.EnumerateObject().Select(p => p.Name));
         Assert.Equal(id, record.GetProperty("taskId").GetString());

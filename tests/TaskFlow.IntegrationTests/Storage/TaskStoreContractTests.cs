@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orleans.Storage;
 using TaskFlow.Grains;
 using TaskFlow.Storage;
@@ -61,6 +62,30 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(second, read!.ETag);
         Assert.Equal(changed.Record with { Attempts = [], Logs = [] }, read.Value.Record with { Attempts = [], Logs = [] });
         Assert.Equal(changed.Options, read.Value.Options);
+    }
+
+    [Fact]
+    public async Task A_continuation_and_a_batch_member_keep_their_links_and_the_awaiting_status_filters()
+    {
+        var (parent, batch) = (Guid.NewGuid(), Guid.NewGuid());
+        var awaiting = State(status: TaskRunStatus.Awaiting);
+        awaiting = awaiting with
+        {
+            Record = awaiting.Record with { After = [parent, Guid.NewGuid()], AfterPolicy = ContinuationPolicy.Finished, BatchId = batch, AfterBatch = batch, Continuations = [Guid.NewGuid()] },
+            ParentOutcomes = ImmutableDictionary<Guid, TaskRunStatus>.Empty.Add(parent, TaskRunStatus.Failed),
+        };
+
+        await _store.WriteTaskAsync(awaiting, null);
+        await _store.WriteTaskAsync(State(), null);
+
+        var read = (await _store.ReadTaskAsync(awaiting.Record.TaskId))!.Value;
+        Assert.Equal(awaiting.Record.After.AsEnumerable(), read.Record.After.AsEnumerable());
+        Assert.Equal(awaiting.Record.Continuations.AsEnumerable(), read.Record.Continuations.AsEnumerable());
+        Assert.Equal((ContinuationPolicy.Finished, batch, batch), (read.Record.AfterPolicy, read.Record.BatchId, read.Record.AfterBatch));
+        Assert.Equal(TaskRunStatus.Failed, read.ParentOutcomes[parent]);
+        var listed = await _store.QueryAsync(new TaskQuery { Statuses = [TaskRunStatus.Awaiting] });
+        Assert.Equal(awaiting.Record.TaskId, Assert.Single(listed.Items).TaskId);
+        Assert.Equal(1, (await _store.MetricsAsync()).ByStatus[TaskRunStatus.Awaiting]);
     }
 
     [Fact]

@@ -67,6 +67,13 @@ function taskLink(id) {
   return h('button', { type: 'button', class: 'link-button mono', onclick: () => showTask(id) }, id);
 }
 
+// Task links separated by spaces (parents of a continuation, its continuations).
+const links = ids => ids.flatMap((id, i) => (i ? [' ', taskLink(id)] : [taskLink(id)]));
+
+function batchLink(id) {
+  return h('a', { href: `#batch/${id}`, class: 'mono batch-link' }, id);
+}
+
 // The trace id, linked to the operator's tracing tool when TaskFlow:Telemetry:TraceUrl is set (an http(s) URL,
 // checked at start-up; the id is hex, so nothing in it can change the link's meaning).
 function traceCell(traceId) {
@@ -115,6 +122,10 @@ function facts(r) {
     r.nextAttemptAt ? fact('Next attempt', timeCell(r.nextAttemptAt), h('span', { class: 'muted', text: ` · ${formatRelative(r.nextAttemptAt)}` })) : [],
     fact('Source', r.source, r.scheduleName ? ` · schedule ${r.scheduleName}` : ''),
     r.replayOf ? fact('Replay of', taskLink(r.replayOf)) : [],
+    r.after?.length ? fact('Waits for', h('span', { id: 'detail-after' }, ...links(r.after)), h('span', { class: 'muted', text: ` · runs when they ${r.afterPolicy === 'finished' ? 'all end' : 'all succeed'}` })) : [],
+    r.continuations?.length ? fact('Continuations', h('span', { id: 'detail-continuations' }, ...links(r.continuations))) : [],
+    r.batchId ? fact('Batch', batchLink(r.batchId)) : [],
+    r.afterBatch ? fact('Then of batch', batchLink(r.afterBatch)) : [],
     r.idempotencyKey ? fact('Idempotency key', h('span', { class: 'mono', text: r.idempotencyKey })) : [],
     r.traceId ? fact('Trace', traceCell(r.traceId)) : [],
     tags.length ? fact('Tags', h('span', { class: 'mono', text: tags.map(([k, v]) => `${k}=${v}`).join(', ') })) : []);

@@ -6,6 +6,7 @@ import { sampleActive } from './chart.js';
 
 export function renderMetrics(m) {
   $('m-pending').textContent = count(m.pending);
+  $('m-awaiting').textContent = m.awaiting ? `+ ${count(m.awaiting)} awaiting` : '';
   $('m-running').textContent = count(m.running);
   $('m-retrying').textContent = count(m.retrying);
   $('m-success').textContent = count(m.success);

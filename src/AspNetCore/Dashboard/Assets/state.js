@@ -1,7 +1,7 @@
 // The page's shared state: what the tabs show, the paging of the task list, the dead-letter selection.
 
 export const TERMINAL = new Set(['success', 'failed', 'interrupted', 'cancelled']);
-export const STATUSES = ['pending', 'running', 'retrying', 'success', 'failed', 'interrupted', 'cancelled'];
+export const STATUSES = ['awaiting', 'pending', 'running', 'retrying', 'success', 'failed', 'interrupted', 'cancelled'];
 
 export const state = {
   tab: 'tasks',
