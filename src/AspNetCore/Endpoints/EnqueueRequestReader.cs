@@ -22,35 +22,43 @@ internal static class EnqueueRequestReader
 
     public static async Task<Parsed> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        using var document = await ReadDocumentAsync(request, MaxBodyBytes, cancellationToken);
+        return Parse(document.RootElement);
+    }
+
+    /// <summary>Reads a JSON body of at most <paramref name="maxBytes"/> (else 413; not JSON: 415 or 400).</summary>
+    public static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
         if (!IsJson(request.ContentType))
             throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
                 $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
-        if (request.ContentLength > MaxBodyBytes)
-            throw TooLarge();
+        if (request.ContentLength > maxBytes)
+            throw TooLarge(maxBytes);
 
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
             buffer.Write(chunk, 0, read);
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
+            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException ex)
         {
             throw new BodyException(StatusCodes.Status400BadRequest, "body",
                 $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
         }
+    }
 
-        using (document)
+    /// <summary>An enqueue request's fields, each fault naming its field.</summary>
+    public static Parsed Parse(JsonElement root)
+    {
         {
-            var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw Bad("body", $"the body must be a JSON object with the fields {string.Join(", ", Fields)}.");
 
@@ -156,6 +164,6 @@ internal static class EnqueueRequestReader
 
     private static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
 
-    private static BodyException TooLarge() =>
-        new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {MaxBodyBytes} bytes.");
+    private static BodyException TooLarge(int maxBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {maxBytes} bytes.");
 }

@@ -43,6 +43,7 @@ public static class TaskFlowEndpoints
         group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        BatchEndpoints.Map(group);
         ScheduleEndpoints.Map(group);
         ReplayEndpoints.Map(group);
         ClusterEndpoints.Map(group);
@@ -170,7 +171,7 @@ public static class TaskFlowEndpoints
     internal static Ok<RegistryEntry[]> GetRegistry(TaskRegistry registry) =>
         TypedResults.Ok(registry.All.Select(RegistryEntry.From).ToArray());
 
-    private static ValidationProblem FieldProblem(string field, string message) =>
+    internal static ValidationProblem FieldProblem(string field, string message) =>
         TypedResults.ValidationProblem(
             new Dictionary<string, string[]> { [field] = [message] },
             detail: $"{field}: {message}",

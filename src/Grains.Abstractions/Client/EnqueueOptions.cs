@@ -45,3 +45,12 @@ public sealed record ReplayResult(Guid OriginalTaskId, Guid? NewTaskId, string? 
     /// <summary>True when it was (or, on a dry run, would be) replayed.</summary>
     public bool Replayable => Reason is null;
 }
+
+/// <summary>One task of a batch: a registered name, JSON arguments, and per-call options (no idempotency key).</summary>
+public sealed record BatchItem(string Name, System.Text.Json.JsonElement Args, EnqueueOptions? Options = null);
+
+/// <summary>The answer to <see cref="ITaskQueue.EnqueueBatchAsync"/>.</summary>
+/// <param name="BatchId">The batch.</param>
+/// <param name="TaskIds">Its tasks' ids, in the order given.</param>
+/// <param name="ThenTaskId">The task that runs once every task of the batch has ended, if one was given.</param>
+public sealed record BatchResult(Guid BatchId, IReadOnlyList<Guid> TaskIds, Guid? ThenTaskId);

@@ -20,6 +20,15 @@ public interface ITaskQueue
     /// stored record and whether it was created or matched by its idempotency key.</summary>
     Task<EnqueueResult> SubmitAsync(string name, JsonElement args, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Enqueues a batch of 1–10,000 tasks and, when given, a <paramref name="then"/> task that runs once every
+    /// task of the batch has ended (whatever they ended in). Every item is checked first: one bad item and nothing is
+    /// enqueued (the fault names <c>tasks[i].field</c> or <c>then.field</c>).</summary>
+    /// <exception cref="TaskValidationException">A bad item, or no items or too many.</exception>
+    Task<BatchResult> EnqueueBatchAsync(IReadOnlyList<BatchItem> tasks, BatchItem? then = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A batch's progress, or null when no batch has that id.</summary>
+    Task<Grains.BatchInfo?> GetBatchAsync(Guid batchId, CancellationToken cancellationToken = default);
+
     /// <summary>The task's record, or null when no task has that id.</summary>
     Task<TaskRecord?> GetAsync(Guid taskId, CancellationToken cancellationToken = default);
 

@@ -20,6 +20,9 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
     /// <summary>The most tasks a continuation may wait for.</summary>
     public const int MaxParents = 100;
 
+    /// <summary>The most tasks in one batch.</summary>
+    public const int MaxBatch = 10_000;
+
     /// <inheritdoc />
     public async Task<Guid> EnqueueAsync<TArgs>(TArgs args, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
         where TArgs : notnull
@@ -74,10 +77,12 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
 
     /// <summary>Submits a prepared spec (schedules and replays set its source); the spec's name and args must
     /// already be valid.</summary>
-    public async Task<EnqueueResult> SubmitSpecAsync(TaskSpec spec, CancellationToken cancellationToken = default)
+    public Task<EnqueueResult> SubmitSpecAsync(TaskSpec spec, CancellationToken cancellationToken = default) =>
+        SubmitSpecAsync(Guid.NewGuid(), spec, cancellationToken);
+
+    private async Task<EnqueueResult> SubmitSpecAsync(Guid taskId, TaskSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var taskId = Guid.NewGuid();
         using var activity = TaskFlowTelemetry.StartEnqueue(spec.Name, taskId, spec.Priority);
         spec = spec with { TraceParent = spec.TraceParent ?? TaskFlowTelemetry.ContextForNewTask(activity) };
         try
@@ -104,6 +109,53 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
         {
             TaskFlowTelemetry.Fail(activity, ex);
             throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<BatchResult> EnqueueBatchAsync(IReadOnlyList<BatchItem> tasks, BatchItem? then = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        if (tasks.Count is 0 or > MaxBatch)
+            throw new TaskValidationException("tasks", $"must list 1 to {MaxBatch} tasks (was {tasks.Count}).");
+        // Every item is checked before anything is created: one bad item and nothing is enqueued.
+        var specs = new TaskSpec[tasks.Count];
+        for (var i = 0; i < tasks.Count; i++) specs[i] = await ValidateItemAsync(tasks[i], $"tasks[{i}]", cancellationToken);
+        var thenSpec = then is null ? null : await ValidateItemAsync(then, "then", cancellationToken);
+
+        var batchId = Guid.NewGuid();
+        var taskIds = specs.Select(_ => Guid.NewGuid()).ToImmutableArray();
+        Guid? thenId = thenSpec is null ? null : Guid.NewGuid();
+        // The batch is stored first, so every member's end finds it; the then task next, waiting for the batch.
+        var batch = grains.GetGrain<IBatchGrain>(batchId);
+        await ClusterCallRetry.RunAsync(async () => { await batch.Open(taskIds, thenId); return batchId; }, _time, cancellationToken);
+        if (thenSpec is not null) await SubmitSpecAsync(thenId!.Value, thenSpec with { AfterBatch = batchId }, cancellationToken);
+        await Parallel.ForEachAsync(Enumerable.Range(0, specs.Length), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
+            async (i, ct) => await SubmitSpecAsync(taskIds[i], specs[i] with { BatchId = batchId }, ct));
+        return new BatchResult(batchId, taskIds, thenId);
+    }
+
+    /// <inheritdoc />
+    public Task<BatchInfo?> GetBatchAsync(Guid batchId, CancellationToken cancellationToken = default)
+    {
+        var batch = grains.GetGrain<IBatchGrain>(batchId);
+        return ClusterCallRetry.RunAsync(() => batch.Describe(), _time, cancellationToken);
+    }
+
+    /// <summary>One batch item, checked like an enqueue; its faults are named under <paramref name="path"/>.</summary>
+    private async Task<TaskSpec> ValidateItemAsync(BatchItem item, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (item.Options?.IdempotencyKey is not null)
+                throw new TaskValidationException("idempotencyKey", "is not accepted in a batch: every item creates a task.");
+            var spec = Validate(item.Name, item.Args, item.Options);
+            await CheckParentsAsync(spec, cancellationToken);
+            return spec;
+        }
+        catch (TaskValidationException ex)
+        {
+            throw new TaskValidationException($"{path}.{ex.Field}", ex.Problem);
         }
     }
 

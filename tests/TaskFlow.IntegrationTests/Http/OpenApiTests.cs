@@ -32,6 +32,8 @@ public sealed class OpenApiTests(OpenApiTests.DevelopmentApiFactory development)
         ["POST /tasks/{id}/cancel"] = [200, 404, 409],
         ["POST /tasks/{id}/retry"] = [202, 404, 409],
         ["POST /tasks/replay"] = [200, 400, 415],
+        ["POST /tasks/batches"] = [202, 400, 413, 415],
+        ["GET /tasks/batches/{id}"] = [200, 404],
         ["GET /tasks/schedules"] = [200],
         ["POST /tasks/schedules/{name}/pause"] = [200, 404],
         ["POST /tasks/schedules/{name}/resume"] = [200, 404],

@@ -1,4 +1,5 @@
-// Tabs and the URL: the hash holds the view (#tasks, #dead, #schedules, #registry, #cluster, or #task/<id>),
+// Tabs and the URL: the hash holds the view (#tasks, #dead, #schedules, #registry, #cluster, #batches, #batch/<id>,
+// or #task/<id>),
 // so a reload or a shared link shows the same thing.
 import { $ } from './dom.js';
 import { state } from './state.js';
@@ -7,8 +8,9 @@ import { loadSchedules } from './schedules.js';
 import { loadRegistry } from './registry.js';
 import { watchCluster } from './cluster.js';
 import { closeDetail, openDetail } from './detail.js';
+import { leaveBatch, showBatch } from './batches.js';
 
-const TABS = ['tasks', 'dead', 'schedules', 'registry', 'cluster'];
+const TABS = ['tasks', 'dead', 'schedules', 'registry', 'cluster', 'batches'];
 
 function showTab(name) {
   state.tab = name;
@@ -23,6 +25,7 @@ function showTab(name) {
   if (name === 'schedules') loadSchedules();
   if (name === 'registry') loadRegistry();
   watchCluster(name === 'cluster');
+  if (name !== 'batches') leaveBatch();
 }
 
 const setHash = value => { if (location.hash !== `#${value}`) location.hash = value; else route(); };
@@ -36,7 +39,10 @@ export function route() {
     return;
   }
   closeDetail({ updateHash: false });
-  showTab(TABS.includes(hash) ? hash : 'tasks');
+  const batch = /^batch\/([0-9a-fA-F-]{36})$/.exec(hash);
+  showTab(batch ? 'batches' : TABS.includes(hash) ? hash : 'tasks');
+  if (batch) showBatch(batch[1].toLowerCase());
+  else if (hash === 'batches') showBatch();
 }
 
 /** Tab buttons (click, arrow keys, Home, End) and the browser's back and forward. */
