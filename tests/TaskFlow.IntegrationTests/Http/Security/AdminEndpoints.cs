@@ -26,6 +26,8 @@ public static partial class AdminEndpoints
         [$"POST /tasks/{Unknown}/cancel"] = null,
         [$"POST /tasks/{Unknown}/retry"] = null,
         ["POST /tasks/replay"] = """{"since":"1h","dryRun":true}""",
+        ["POST /tasks/batches"] = """{"tasks":[{"name":"sleep","args":{"ms":1}}]}""",
+        [$"GET /tasks/batches/{Unknown}"] = null,
         ["DELETE /tasks/history?olderThan=3650d"] = null,
         ["POST /tasks/schedules/no_such_schedule/pause"] = null,
         ["POST /tasks/schedules/no_such_schedule/resume"] = null,
