@@ -50,6 +50,12 @@ public sealed class ContinuationClusterTests(ClusterFixture fixture)
         Assert.Empty(rc.Attempts);
         Assert.Equal(TaskRunStatus.Cancelled, rg.Status);
         Assert.Contains(child.ToString(), rg.Error, StringComparison.Ordinal);
+
+        // A replay of the cancelled child is an ordinary task: its parents have ended, so it waits for nothing and runs.
+        var replay = await fixture.Queue.ReplayAsync(child);
+        var replayed = await WaitForTerminalAsync(replay.NewTaskId!.Value);
+        Assert.Equal((TaskRunStatus.Success, child), (replayed.Status, replayed.ReplayOf));
+        Assert.Empty(replayed.After);
     }
 
     [Fact]
