@@ -14,6 +14,10 @@ public static class DispatchTimings
     /// <summary>How often the dispatcher expires leases and re-checks rate limits.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    /// <summary>Under load, how often a silo's dispatch agent sends its batch of slot messages (after a quiet spell the
+    /// first message goes at once). Every slot freed waits up to this long before the dispatcher can grant it again.</summary>
+    public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(1);
+
     /// <summary>How long a rebuilt dispatcher waits for running tasks to report before granting new slots.</summary>
     public static readonly TimeSpan RebuildWait = TimeSpan.FromSeconds(10);
 }
