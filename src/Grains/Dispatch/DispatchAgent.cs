@@ -6,15 +6,21 @@ namespace TaskFlow.Dispatch;
 
 /// <summary>The silo's go-between for its task grains and the dispatcher (a plain singleton, not a grain, so it is no
 /// hot spot of its own): task grains hand it their slot messages in-process, it sends them to the dispatcher in
-/// batches (<see cref="SlotOutbox"/>: at once when the silo was quiet, else one batch per
-/// <see cref="DispatchTimings.BatchWindow"/>), and it receives the silo's grants as one observer message per round of
+/// batches (<see cref="SlotOutbox"/>: at once when the silo was quiet; under load a batch lets the silo's queued work
+/// run first, so it grows with the load), and it receives the silo's grants as one observer message per round of
 /// grants and hands each to its task grain. A batch that cannot be delivered is not sent again (a repeated release
 /// could free a slot granted since): the dispatcher's lease expiry, its rebuild and the store sweep repair what it held,
 /// as they did for a lost single message.</summary>
 internal sealed class DispatchAgent(IGrainFactory grains, TimeProvider time, ILogger<DispatchAgent> logger) : IDispatchAgentObserver
 {
+    /// <summary>A batch this large goes without waiting for more.</summary>
+    private const int FullBatch = 16;
+
+    /// <summary>How many turns of the thread pool a batch waits at most for more messages.</summary>
+    private const int MaxTurns = 4;
+
     private readonly Lock _lock = new();
-    private readonly SlotOutbox _outbox = new(DispatchTimings.BatchWindow);
+    private readonly SlotOutbox _outbox = new(DispatchTimings.BatchWindow, FullBatch);
     private bool _sending;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _inFlight;
@@ -79,15 +85,20 @@ internal sealed class DispatchAgent(IGrainFactory grains, TimeProvider time, ILo
         using (ExecutionContext.SuppressFlow()) _ = Task.Run(SendLoopAsync);
     }
 
+    private bool ShouldWait()
+    {
+        lock (_lock) return _outbox.ShouldWait(time.GetUtcNow());
+    }
+
     /// <summary>One loop at a time sends the batches, each after the previous one was taken, so the dispatcher applies a
     /// silo's messages in the order they were sent; it ends when nothing is left to send.</summary>
     private async Task SendLoopAsync()
     {
         while (true)
         {
-            TimeSpan wait;
-            lock (_lock) wait = _outbox.DelayBeforeSend(time.GetUtcNow());
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, time);
+            // Under load, the silo's queued work runs first (a turn of the thread pool each, no timer: a timer would add
+            // a millisecond or more to every freed slot), so the messages it is about to produce join this batch.
+            for (var turn = 0; turn < MaxTurns && ShouldWait(); turn++) await Task.Yield();
 
             ImmutableArray<SlotMessage> batch;
             TaskCompletionSource done;

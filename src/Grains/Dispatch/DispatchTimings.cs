@@ -14,8 +14,9 @@ public static class DispatchTimings
     /// <summary>How often the dispatcher expires leases and re-checks rate limits.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
-    /// <summary>Under load, how often a silo's dispatch agent sends its batch of slot messages (after a quiet spell the
-    /// first message goes at once). Every slot freed waits up to this long before the dispatcher can grant it again.</summary>
+    /// <summary>A silo's dispatch agent holds a batch back for more messages (a few turns of the thread pool, see
+    /// <see cref="SlotOutbox"/>) only while its previous batch is younger than this; after a quiet spell the first
+    /// message goes at once.</summary>
     public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(1);
 
     /// <summary>How long a rebuilt dispatcher waits for running tasks to report before granting new slots.</summary>

@@ -3,11 +3,11 @@ using TaskFlow.Grains;
 
 namespace TaskFlow.Dispatch;
 
-/// <summary>A silo's slot messages waiting to go to the dispatcher, in the order its tasks sent them, and when the next
-/// batch may go: at once after a quiet spell (no added latency on an idle silo), otherwise one
-/// <c>window</c> after the previous batch, so under load the dispatcher receives one message per silo per window
-/// however many tasks run. Free of Orleans and of the clock (callers pass <c>now</c>); not thread-safe.</summary>
-public sealed class SlotOutbox(TimeSpan window)
+/// <summary>A silo's slot messages waiting to go to the dispatcher, in the order its tasks sent them, and whether the next
+/// batch should wait for more: not after a quiet spell (no added latency on an idle silo), not once it is full, otherwise
+/// while the previous batch is less than <c>window</c> old — under load the batches grow with the load instead of the
+/// dispatcher's messages. Free of Orleans and of the clock (callers pass <c>now</c>); not thread-safe.</summary>
+public sealed class SlotOutbox(TimeSpan window, int fullBatch)
 {
     private List<SlotMessage> _pending = [];
     private DateTimeOffset? _lastSent;
@@ -22,13 +22,9 @@ public sealed class SlotOutbox(TimeSpan window)
         _pending.Add(message);
     }
 
-    /// <summary>How long to wait before the next batch may go.</summary>
-    public TimeSpan DelayBeforeSend(DateTimeOffset now)
-    {
-        if (_lastSent is not { } last) return TimeSpan.Zero;
-        var wait = last + window - now;
-        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-    }
+    /// <summary>True while the waiting batch is worth holding back for more messages.</summary>
+    public bool ShouldWait(DateTimeOffset now) =>
+        _pending.Count < fullBatch && _lastSent is { } last && now - last < window;
 
     /// <summary>Takes every waiting message as the next batch, sent now.</summary>
     public ImmutableArray<SlotMessage> Take(DateTimeOffset now)

@@ -14,24 +14,37 @@ public sealed class SlotBatchTests
     private static SlotMessage Message(SlotMessageKind kind, Guid id, int priority = 0) => new(kind, id, "t", priority, T0);
 
     [Fact]
-    public void The_first_message_after_a_quiet_spell_goes_at_once_and_later_ones_wait_out_the_window()
+    public void The_first_message_after_a_quiet_spell_goes_at_once_and_a_batch_soon_after_another_waits_for_more()
     {
-        var outbox = new SlotOutbox(Window);
+        var outbox = new SlotOutbox(Window, fullBatch: 4);
         outbox.Add(Message(SlotMessageKind.Request, Guid.NewGuid()));
-        Assert.Equal(TimeSpan.Zero, outbox.DelayBeforeSend(T0));
+        Assert.False(outbox.ShouldWait(T0));
         Assert.Single(outbox.Take(T0));
 
         outbox.Add(Message(SlotMessageKind.Release, Guid.NewGuid()));
-        Assert.Equal(Window, outbox.DelayBeforeSend(T0));
-        Assert.Equal(TimeSpan.FromTicks(Window.Ticks / 4), outbox.DelayBeforeSend(T0 + TimeSpan.FromTicks(Window.Ticks * 3 / 4)));
-        Assert.Equal(TimeSpan.Zero, outbox.DelayBeforeSend(T0 + Window * 5));
+        Assert.True(outbox.ShouldWait(T0));
+        Assert.True(outbox.ShouldWait(T0 + Window / 2));
+        Assert.False(outbox.ShouldWait(T0 + Window));
+    }
+
+    [Fact]
+    public void A_full_batch_goes_without_waiting()
+    {
+        var outbox = new SlotOutbox(Window, fullBatch: 4);
+        outbox.Add(Message(SlotMessageKind.Request, Guid.NewGuid()));
+        outbox.Take(T0);
+
+        for (var i = 0; i < 3; i++) outbox.Add(Message(SlotMessageKind.Request, Guid.NewGuid()));
+        Assert.True(outbox.ShouldWait(T0));
+        outbox.Add(Message(SlotMessageKind.Request, Guid.NewGuid()));
+        Assert.False(outbox.ShouldWait(T0));
     }
 
     [Fact]
     public void A_batch_holds_every_waiting_message_in_the_order_sent_and_leaves_the_outbox_empty()
     {
-        var outbox = new SlotOutbox(Window);
-        var messages = Enumerable.Range(0, 5).Select(i => Message((SlotMessageKind)(i % 5), Guid.NewGuid())).ToList();
+        var outbox = new SlotOutbox(Window, fullBatch: 16);
+        var messages = Enumerable.Range(0, 5).Select(i => Message((SlotMessageKind)i, Guid.NewGuid())).ToList();
         foreach (var m in messages) outbox.Add(m);
 
         Assert.Equal(messages, outbox.Take(T0));
