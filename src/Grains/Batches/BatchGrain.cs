@@ -27,6 +27,7 @@ internal sealed class BatchGrain(
     private Task? _writing;
     private (DateTimeOffset At, BatchInfo Info)? _described;
     private bool _released;
+    private Task? _opening;
 
     private Guid BatchId => this.GetPrimaryKey();
 
@@ -45,6 +46,21 @@ internal sealed class BatchGrain(
     }
 
     public async Task Open(ImmutableArray<Guid> taskIds, Guid? thenTaskId)
+    {
+        // A retry of the call may arrive while the first is still writing (the grain is reentrant): both wait for one.
+        var opening = _opening ??= OpenAsync(taskIds, thenTaskId);
+        try
+        {
+            await opening;
+        }
+        catch when (ReferenceEquals(_opening, opening))
+        {
+            _opening = null;
+            throw;
+        }
+    }
+
+    private async Task OpenAsync(ImmutableArray<Guid> taskIds, Guid? thenTaskId)
     {
         if (State.Opened) return;
         members.State = new BatchMembers { TaskIds = taskIds };
