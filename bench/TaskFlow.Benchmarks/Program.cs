@@ -55,7 +55,8 @@ var messages = new MessageCounter();
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(siloPort: 21111, gatewayPort: 31000, serviceId: "bench-" + Guid.NewGuid().ToString("N"))
     .AddIncomingGrainCallFilter(messages)
-    .AddTaskFlow(builder.Configuration, tf => tf.AddTask<NoOpHandler>("noop").AddTask<LatencyProbeHandler>("latency-probe")));
+    .AddTaskFlow(builder.Configuration, tf => tf.AddSqliteStorage().AddPostgreSqlStorage()
+        .AddTask<NoOpHandler>("noop").AddTask<LatencyProbeHandler>("latency-probe")));
 using var host = builder.Build();
 await host.StartAsync();
 

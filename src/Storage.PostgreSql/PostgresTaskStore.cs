@@ -13,7 +13,7 @@ using TaskFlow.Tasks;
 namespace TaskFlow.Storage;
 
 /// <summary>The <c>Postgres</c> provider, the cluster store: tables in schema <c>taskflow</c>, versioned scripts applied
-/// at start (<see cref="PostgresSchemaMigrator"/>). As in <see cref="SqliteTaskStore"/>, writes from every grain of the
+/// at start (<see cref="PostgresSchemaMigrator"/>). As in <c>SqliteTaskStore</c> (TaskFlow.Storage.Sqlite), writes from every grain of the
 /// silo go through one writer on one connection that sends each group as one batch in one transaction: under load,
 /// many task transitions share one round trip and one WAL flush.</summary>
 public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
@@ -21,6 +21,7 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
     private const int MaxBatch = 512;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
@@ -35,6 +36,14 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 32;
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _ownsDataSource = true;
+        _logger = logger;
+    }
+
+    /// <summary>Creates the store over a data source it does not own (the cluster's database, or the application's).</summary>
+    internal PostgresTaskStore(NpgsqlDataSource dataSource, ILogger<PostgresTaskStore> logger)
+    {
+        _dataSource = dataSource;
         _logger = logger;
     }
 
@@ -176,7 +185,7 @@ public sealed class PostgresTaskStore : ITaskStore, IAsyncDisposable
     {
         _writes.Writer.TryComplete();
         if (_writer is not null) await _writer;
-        await _dataSource.DisposeAsync();
+        if (_ownsDataSource) await _dataSource.DisposeAsync();
     }
 
     private Task<string> EnqueueWrite(PendingWrite write)

@@ -8,7 +8,7 @@ namespace TaskFlow.Hosting;
 /// cluster carries no silo.</summary>
 public interface ITaskFlowEmbeddedSilo
 {
-    /// <summary>Adds the silo (clustering, runtime, storage) to <paramref name="builder"/>, configured by
-    /// <paramref name="options"/> as read now and by <paramref name="configure"/> when the host resolves them.</summary>
-    void AddTo(IHostApplicationBuilder builder, TaskFlowOptions options, Action<TaskFlowOptions>? configure);
+    /// <summary>Adds the silo (clustering, runtime, storage) to <paramref name="builder"/>, shaped by
+    /// <paramref name="options"/> as read now; the caller has registered the options the host resolves.</summary>
+    void AddTo(IHostApplicationBuilder builder, TaskFlowOptions options);
 }

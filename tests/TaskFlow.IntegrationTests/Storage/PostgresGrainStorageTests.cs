@@ -150,8 +150,11 @@ public sealed class PostgresGrainStorageTests(PostgresServer server) : GrainStor
         Assert.Equal((long)schedules.Count, (await QueryAsync("SELECT COUNT(*) FROM OrleansStorage WHERE PayloadBinary IS NOT NULL"))[0][0]);
     }
 
-    private Task<CarryOverResult> CarryOverAsync() =>
-        new GrainStateCarryOver(_connectionString, Storage, NullLogger<GrainStateCarryOver>.Instance).RunAsync(CancellationToken.None);
+    private async Task<CarryOverResult> CarryOverAsync()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_connectionString);
+        return await new GrainStateCarryOver(dataSource, Storage, NullLogger<GrainStateCarryOver>.Instance).RunAsync(CancellationToken.None);
+    }
 
     /// <summary>Writes a state as TaskFlow's own grain storage did before PostgreSQL moved to the ADO.NET one.</summary>
     private async Task WriteOldAsync<T>(string stateName, GrainId grain, T state) =>
