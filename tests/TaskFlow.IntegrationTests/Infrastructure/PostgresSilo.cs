@@ -21,7 +21,11 @@ public static class PostgresSilo
             ["TaskFlow:Cluster:SiloPort"] = HostProcess.Port(FreePort.Next()),
             ["TaskFlow:Cluster:GatewayPort"] = HostProcess.Port(FreePort.Next()),
         });
-        builder.UseOrleans(silo => silo.UseTaskFlow(builder.Configuration, tf => configure?.Invoke(tf.AddPostgreSqlStorage())));
+        builder.UseOrleans(silo => silo.UseTaskFlow(builder.Configuration, tf =>
+        {
+            tf.AddPostgreSqlStorage();
+            configure?.Invoke(tf);
+        }));
         var host = builder.Build();
         try
         {
