@@ -51,6 +51,7 @@ public static class TaskFlowHostingExtensions
         builder.Services.AddHostedService(sp => new DataProtectionKeysCheck(clustered, encryptsArgs, sp,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DataProtectionKeysCheck>>()));
         builder.Services.AddProblemDetails();
+        Endpoints.TaskFlowOpenApiRegistration.AddTaskFlowOpenApi(builder.Services);
         builder.Services.TryAddSingleton<TaskFlowRoutes>();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);
