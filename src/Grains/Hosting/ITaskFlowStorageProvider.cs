@@ -9,7 +9,8 @@ internal interface ITaskFlowStorageProvider
     /// <summary>The provider this package implements.</summary>
     StorageProvider Provider { get; }
 
-    /// <summary>Adds the task store (as <see cref="Storage.ITaskStore"/>), the grain storage and the reminder service.</summary>
+    /// <summary>Adds the task store (as <see cref="Storage.ITaskStore"/>, unless one is registered already), the grain
+    /// storage and the reminder service.</summary>
     void AddStorage(ISiloBuilder silo, TaskFlowOptions options);
 
     /// <summary>Configures membership on the database; false leaves the silo on localhost clustering.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TaskFlow.Storage;
 
@@ -42,7 +43,7 @@ internal static class TaskFlowStorageProviders
 
         public void AddStorage(ISiloBuilder silo, TaskFlowOptions options)
         {
-            silo.Services.AddSingleton<ITaskStore>(sp =>
+            silo.Services.TryAddSingleton<ITaskStore>(sp =>
                 MemoryTaskStore.ForService(sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId));
             silo.AddTaskFlowStoreGrainStorage();
             silo.UseInMemoryReminderService();

@@ -50,7 +50,7 @@ public static class PostgreSqlStorageExtensions
 
         public void AddStorage(ISiloBuilder silo, TaskFlowOptions options)
         {
-            silo.Services.AddSingleton<ITaskStore>(sp => new PostgresTaskStore(
+            silo.Services.TryAddSingleton<ITaskStore>(sp => new PostgresTaskStore(
                 sp.GetRequiredService<PostgresDatabase>().DataSource, sp.GetRequiredService<ILogger<PostgresTaskStore>>()));
             // Orleans' ADO.NET grain storage (JSON payloads) plus the carry-over of states an older version left in
             // taskflow.grain_state.

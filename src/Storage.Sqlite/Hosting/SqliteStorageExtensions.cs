@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskFlow.Hosting;
@@ -27,7 +28,7 @@ public static class SqliteStorageExtensions
 
         public void AddStorage(ISiloBuilder silo, TaskFlowOptions options)
         {
-            silo.Services.AddSingleton<ITaskStore>(sp => new SqliteTaskStore(
+            silo.Services.TryAddSingleton<ITaskStore>(sp => new SqliteTaskStore(
                 sp.GetRequiredService<IOptions<TaskFlowOptions>>().Value.Storage.ConnectionString,
                 sp.GetRequiredService<ILogger<SqliteTaskStore>>()));
             silo.AddTaskFlowStoreGrainStorage();
