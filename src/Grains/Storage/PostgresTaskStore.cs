@@ -65,7 +65,13 @@ public sealed class PostgresTaskStore : GroupCommitTaskStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand { Connection = connection };
         var sql = new StringBuilder("SELECT state, task_id FROM taskflow.tasks WHERE true");
-        if (!query.Statuses.IsDefaultOrEmpty)
+        if (query.Statuses is { IsDefault: false, Length: 1 })
+        {
+            // Equality, not ANY: only then does the (status, created_at DESC, task_id DESC) index hand rows over in page
+            // order; with ANY the server sorts every row of the status (about 0.5 s at 1,000,000 pending).
+            Filter(sql, command, "status", TaskStateJson.StatusName(query.Statuses[0]));
+        }
+        else if (!query.Statuses.IsDefaultOrEmpty)
         {
             sql.Append(CultureInfo.InvariantCulture, $" AND status = ANY({Add(command, new NpgsqlParameter<string[]> { TypedValue = [.. query.Statuses.Select(TaskStateJson.StatusName)] })})");
         }
