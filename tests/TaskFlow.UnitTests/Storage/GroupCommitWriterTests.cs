@@ -17,11 +17,7 @@ public sealed class GroupCommitWriterTests
         var committer = new ScriptedCommitter { HoldFirstGroup = true };
         await using var writer = Started(committer);
 
-        var first = writer.EnqueueAsync(Write("a"));
-        await committer.FirstGroupEntered.Task.WaitAsync(Patience);
-        var rest = Enumerable.Range(0, 5).Select(i => writer.EnqueueAsync(Write($"b{i}"))).ToList();
-        committer.ReleaseFirstGroup.SetResult();
-        await Task.WhenAll(rest.Append(first)).WaitAsync(Patience);
+        await Task.WhenAll(await QueueBehindTheFirstGroupAsync(writer, committer, 5)).WaitAsync(Patience);
 
         Assert.Equal([1, 5], committer.GroupSizes);
         Assert.Equal((2, 6), (writer.Commits, writer.WritesCommitted));
@@ -33,11 +29,7 @@ public sealed class GroupCommitWriterTests
         var committer = new ScriptedCommitter { HoldFirstGroup = true };
         await using var writer = Started(committer);
 
-        var first = writer.EnqueueAsync(Write("a"));
-        await committer.FirstGroupEntered.Task.WaitAsync(Patience);
-        var rest = Enumerable.Range(0, GroupCommitWriter.MaxGroup + 10).Select(i => writer.EnqueueAsync(Write($"b{i}"))).ToList();
-        committer.ReleaseFirstGroup.SetResult();
-        await Task.WhenAll(rest.Append(first)).WaitAsync(Patience);
+        await Task.WhenAll(await QueueBehindTheFirstGroupAsync(writer, committer, GroupCommitWriter.MaxGroup + 10)).WaitAsync(Patience);
 
         Assert.Equal([1, GroupCommitWriter.MaxGroup, 10], committer.GroupSizes);
     }
@@ -110,6 +102,17 @@ public sealed class GroupCommitWriterTests
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.EnqueueAsync(Write("a")));
         Assert.Contains("before it was initialized", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Queues one write, waits until its group is committing, queues <paramref name="more"/> behind it, then
+    /// lets the first group finish.</summary>
+    private static async Task<List<Task<string>>> QueueBehindTheFirstGroupAsync(GroupCommitWriter writer, ScriptedCommitter committer, int more)
+    {
+        var writes = new List<Task<string>> { writer.EnqueueAsync(Write("a")) };
+        await committer.FirstGroupEntered.Task.WaitAsync(Patience);
+        writes.AddRange(Enumerable.Range(0, more).Select(i => writer.EnqueueAsync(Write($"b{i}"))));
+        committer.ReleaseFirstGroup.SetResult();
+        return writes;
     }
 
     private static GroupCommitWriter Started(ScriptedCommitter committer)
