@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,14 +27,16 @@ internal static class DashboardEndpoints
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
         var (user, role, loginEnabled) = Viewer(http);
-        var html = DashboardAssets.PageTemplate
-            .Replace("{{base}}", Encode(BaseOf(http.Request)), StringComparison.Ordinal)
-            .Replace("{{antiforgery}}", Encode(tokens.RequestToken ?? ""), StringComparison.Ordinal)
-            .Replace("{{user}}", Encode(user), StringComparison.Ordinal)
-            .Replace("{{role}}", Encode(role), StringComparison.Ordinal)
-            .Replace("{{login}}", loginEnabled ? "true" : "false", StringComparison.Ordinal)
-            .Replace("{{traceUrl}}", Encode(http.RequestServices.GetRequiredService<IOptions<TaskFlowOptions>>().Value.Telemetry.TraceUrl ?? ""), StringComparison.Ordinal)
-            .Replace("{{version}}", DashboardAssets.Version, StringComparison.Ordinal);
+        var html = DashboardAssets.Fill(DashboardAssets.PageTemplate, new Dictionary<string, string?>
+        {
+            ["base"] = BaseOf(http.Request),
+            ["antiforgery"] = tokens.RequestToken,
+            ["user"] = user,
+            ["role"] = role,
+            ["login"] = loginEnabled ? "true" : "false",
+            ["traceUrl"] = http.RequestServices.GetRequiredService<IOptions<TaskFlowOptions>>().Value.Telemetry.TraceUrl,
+            ["version"] = DashboardAssets.Version,
+        });
 
         // After the antiforgery call, which writes its own caching and framing headers: the page carries a per-user token.
         DashboardHeaders.Apply(http.Response);
@@ -84,6 +85,4 @@ internal static class DashboardEndpoints
 
     /// <summary>The page's own path as this request sees it.</summary>
     internal static string PageOf(HttpRequest request) => BaseOf(request) + PagePath;
-
-    private static string Encode(string value) => WebUtility.HtmlEncode(value);
 }

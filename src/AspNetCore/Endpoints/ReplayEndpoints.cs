@@ -12,7 +12,8 @@ public sealed record RetryResponse(Guid TaskId, Guid ReplayOf);
 
 /// <summary>The body of <c>POST /tasks/replay</c>: either <c>taskIds</c>, or a window (<c>since</c>, <c>until</c>,
 /// <c>name</c>) selecting failed and interrupted tasks; <c>dryRun</c> dispatches nothing.</summary>
-public sealed record ReplayRequest(IReadOnlyList<Guid>? TaskIds, string? Since, string? Until, string? Name, bool DryRun);
+public sealed record ReplayRequest(
+    IReadOnlyList<Guid>? TaskIds = null, string? Since = null, string? Until = null, string? Name = null, bool DryRun = false);
 
 /// <summary>One selected task in a replay.</summary>
 public sealed record ReplayItem(Guid OriginalTaskId, Guid? NewTaskId, string? Reason);
@@ -29,11 +30,14 @@ internal static class ReplayEndpoints
     public static void Map(RouteGroupBuilder group)
     {
         group.MapPost("/{id}/retry", RetryAsync).WithName("TaskFlowRetry")
-            .WithSummary("Replay a failed, interrupted or cancelled task as a new task");
+            .WithSummary("Replay a failed, interrupted or cancelled task as a new task")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/replay", ReplayAsync).WithName("TaskFlowReplay")
             .WithSummary("Replay chosen tasks, or the failed and interrupted tasks of a window; dryRun lists what would run")
             .Accepts<ReplayRequest>("application/json")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
     internal static async Task<Results<Accepted<RetryResponse>, ProblemHttpResult>> RetryAsync(

@@ -31,11 +31,12 @@ internal static class ScheduleEndpoints
         group.MapGet("/schedules", ListAsync).WithName("TaskFlowSchedules").WithSummary("Schedules with their next and last run");
         group.MapPost("/schedules/{name}/pause", (string name, IGrainFactory grains, HttpContext http) =>
                 ChangeAsync(name, "pause", g => g.Pause(), grains, http))
-            .WithName("TaskFlowPauseSchedule").WithSummary("Pause a schedule");
+            .WithName("TaskFlowPauseSchedule").WithSummary("Pause a schedule").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/schedules/{name}/resume", (string name, IGrainFactory grains, HttpContext http) =>
                 ChangeAsync(name, "resume", g => g.Resume(), grains, http))
-            .WithName("TaskFlowResumeSchedule").WithSummary("Resume a schedule");
-        group.MapPost("/schedules/{name}/trigger", TriggerAsync).WithName("TaskFlowTriggerSchedule").WithSummary("Fire a schedule now");
+            .WithName("TaskFlowResumeSchedule").WithSummary("Resume a schedule").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/schedules/{name}/trigger", TriggerAsync).WithName("TaskFlowTriggerSchedule").WithSummary("Fire a schedule now")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/audit", AuditAsync).WithName("TaskFlowAudit").WithSummary("Admin actions, newest first");
     }
 

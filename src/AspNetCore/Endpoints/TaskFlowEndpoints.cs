@@ -22,6 +22,7 @@ public static class TaskFlowEndpoints
         // First, so it wraps every route and filter of the group: outages are 503 with Retry-After everywhere.
         group.AddEndpointFilter<TaskFlowProblems>();
         TaskFlowAccess.Protect(group, endpoints.ServiceProvider);
+        TaskFlowOpenApi.Describe(group);
         LoginEndpoints.Map(group);
 
         group.MapPost("/", EnqueueAsync)
@@ -30,22 +31,24 @@ public static class TaskFlowEndpoints
             .Accepts<EnqueueTaskRequest>("application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", ListAsync).WithName("TaskFlowList").WithSummary("Tasks of the whole cluster, newest first")
             .ProducesValidationProblem();
         group.MapGet("/metrics", GetMetricsAsync).WithName("TaskFlowMetrics").WithSummary("Counts, durations and the queue");
         group.MapDelete("/history", DeleteHistoryAsync).WithName("TaskFlowDeleteHistory")
             .WithSummary("Delete terminal tasks that ended before a cutoff").ProducesValidationProblem();
         group.MapGet("/registry", GetRegistry).WithName("TaskFlowRegistry").WithSummary("Registered tasks and their options");
-        group.MapGet("/{id}", GetAsync).WithName("TaskFlowGet").WithSummary("A task's record");
-        group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task");
+        group.MapGet("/{id}", GetAsync).WithName("TaskFlowGet").WithSummary("A task's record")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/cancel", CancelAsync).WithName("TaskFlowCancel").WithSummary("Cancel a task")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         ScheduleEndpoints.Map(group);
         ReplayEndpoints.Map(group);
         ClusterEndpoints.Map(group);
         group.MapGet("/stream", Streaming.StreamEndpoint.StreamAsync).WithName("TaskFlowStream")
             .WithSummary("Server-sent events: every status change of the cluster, metrics every 5 s, heartbeats")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces<string>(StatusCodes.Status200OK, contentType: "text/event-stream");
         Dashboard.DashboardEndpoints.Map(group);
         // HEAD answers wherever GET does (the headers of the GET; servers send no body), for probes and link checkers.
         ((IEndpointConventionBuilder)group).Finally(AllowHeadWhereGet);

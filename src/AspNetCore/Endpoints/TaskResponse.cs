@@ -118,15 +118,30 @@ public sealed record LogResponse(
     string Message,
     int Attempt);
 
-/// <summary>The body of <c>POST /tasks</c>.</summary>
-/// <param name="Name">A registered task name.</param>
-/// <param name="Args">Arguments binding to the task's argument type; an empty object when omitted.</param>
-/// <param name="Priority">Overrides the task's registered priority.</param>
-/// <param name="IdempotencyKey">Returns the live task enqueued earlier with this key instead of a new one.</param>
-/// <param name="Tags">Free-form string labels.</param>
-/// <param name="DelaySeconds">Seconds before the first attempt is due.</param>
-public sealed record EnqueueTaskRequest(
-    string Name, JsonElement? Args, int? Priority, string? IdempotencyKey, Dictionary<string, string>? Tags, double? DelaySeconds);
+/// <summary>The body of <c>POST /tasks</c>: only <c>name</c> is required; numbers are JSON numbers, never strings. (The
+/// endpoint reads the body field by field, so every fault names its field; this type describes it in OpenAPI.)</summary>
+public sealed class EnqueueTaskRequest
+{
+    /// <summary>A registered task name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Arguments binding to the task's argument type; an empty object when omitted.</summary>
+    public JsonElement? Args { get; init; }
+
+    /// <summary>Overrides the task's registered priority; higher runs first.</summary>
+    [JsonNumberHandling(JsonNumberHandling.Strict)]
+    public int? Priority { get; init; }
+
+    /// <summary>Returns the live task enqueued earlier with this key instead of a new one.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Free-form string labels.</summary>
+    public Dictionary<string, string>? Tags { get; init; }
+
+    /// <summary>Seconds before the first attempt is due (0 or more).</summary>
+    [JsonNumberHandling(JsonNumberHandling.Strict)]
+    public double? DelaySeconds { get; init; }
+}
 
 /// <summary>A registered task and its options, as <c>GET /tasks/registry</c> lists it.</summary>
 public sealed record RegistryEntry(

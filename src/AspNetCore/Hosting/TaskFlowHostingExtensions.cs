@@ -45,6 +45,7 @@ public static class TaskFlowHostingExtensions
         var clustered = cluster.Mode == ClusterMode.Client || options.Storage.Provider == StorageProvider.Postgres;
         builder.Services.AddHostedService(sp => new DataProtectionKeysCheck(clustered, sp, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DataProtectionKeysCheck>>()));
         builder.Services.AddProblemDetails();
+        Endpoints.TaskFlowOpenApiRegistration.AddTaskFlowOpenApi(builder.Services);
         builder.Services.TryAddSingleton<TaskFlowRoutes>();
         builder.Services.PostConfigure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(o => o.CustomizeProblemDetails += ExplainUnsupportedMediaType);
         builder.Services.AddHealthChecks().AddCheck<TaskFlowReadinessCheck>("taskflow", tags: [TaskFlowReadinessCheck.Tag]);

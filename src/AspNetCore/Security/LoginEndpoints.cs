@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -78,36 +77,19 @@ internal static class LoginEndpoints
         http.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity());
         var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
         var dashboard = DashboardEndpoints.PageOf(http.Request);
-        static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
-        var html = $"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <title>Log in · TaskFlow</title>
-            <link rel="icon" type="image/svg+xml" href="{E(dashboard)}/assets/favicon.svg">
-            <link rel="stylesheet" href="{E(dashboard)}/assets/app.css">
-            </head>
-            <body class="login-page">
-            <main class="login-card">
-              <h1 class="login-title">TaskFlow</h1>
-              <p class="login-subtitle">Log in to the task dashboard</p>
-              {(error is null ? "" : $"<p class=\"login-error\" role=\"alert\" id=\"login-error\">{E(error)}</p>")}
-              <form method="post" action="{E(dashboard)}/login" class="login-form">
-                <input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">
-                <input type="hidden" name="returnUrl" value="{E(IsLocal(returnUrl) ? returnUrl : dashboard)}">
-                <label for="username">User name</label>
-                <input id="username" name="username" autocomplete="username" required{(string.IsNullOrEmpty(user) ? " autofocus" : "")} value="{E(user)}">
-                <label for="password">Password</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required{(string.IsNullOrEmpty(user) ? "" : " autofocus")}>
-                <button type="submit" id="login-submit" class="btn btn-primary">Log in</button>
-              </form>
-            </main>
-            </body>
-            </html>
-            """;
+        var html = DashboardAssets.Fill(DashboardAssets.LoginTemplate, new Dictionary<string, string?>
+        {
+            ["dashboard"] = dashboard,
+            ["version"] = DashboardAssets.Version,
+            ["errorHidden"] = error is null ? " hidden" : "",
+            ["error"] = error,
+            ["tokenField"] = tokens.FormFieldName,
+            ["token"] = tokens.RequestToken,
+            ["returnUrl"] = IsLocal(returnUrl) ? returnUrl : dashboard,
+            ["user"] = user,
+            ["userAutofocus"] = string.IsNullOrEmpty(user) ? " autofocus" : "",
+            ["passwordAutofocus"] = string.IsNullOrEmpty(user) ? "" : " autofocus",
+        });
         DashboardHeaders.Apply(http.Response);
         return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
     }

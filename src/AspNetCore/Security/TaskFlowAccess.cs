@@ -20,6 +20,7 @@ internal static class TaskFlowAccess
     public const string CookieScheme = "TaskFlow.Cookie";
     public const string BasicScheme = "TaskFlow.Basic";
     public const string UsersPolicy = "TaskFlow.Users";
+    public const string SessionCookie = ".TaskFlow.Session";
 
     public static IServiceCollection AddTaskFlowAccess(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,7 +42,7 @@ internal static class TaskFlowAccess
             .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(BasicScheme, null)
             .AddCookie(CookieScheme, o =>
             {
-                o.Cookie.Name = ".TaskFlow.Session";
+                o.Cookie.Name = SessionCookie;
                 o.Cookie.HttpOnly = true;
                 // Lax keeps a link into the dashboard from another site working; changes still need the
                 // anti-forgery token, which another site cannot read.

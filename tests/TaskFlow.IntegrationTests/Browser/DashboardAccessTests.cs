@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using TaskFlow.IntegrationTests.Categories;
 using static Microsoft.Playwright.Assertions;
 
 namespace TaskFlow.IntegrationTests.Browser;
@@ -9,6 +10,7 @@ namespace TaskFlow.IntegrationTests.Browser;
 /// and answers the loopback host never gives are rewritten in the browser here; DashboardLoginTests does the real
 /// login, logout and viewer against a host with users.</summary>
 [Collection(DashboardBrowser.Collection)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class DashboardAccessTests(DashboardBrowser browser)
 {
     private static async Task AsAsync(IPage page, string role, bool login, string user = "ada")

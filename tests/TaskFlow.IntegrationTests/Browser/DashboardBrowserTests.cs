@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -10,6 +11,7 @@ namespace TaskFlow.IntegrationTests.Browser;
 /// <summary>The dashboard in a real browser against the real Api: live rows, the task detail, escaping of user
 /// data, dead-letter replay through the confirmation dialog, and screenshots of every tab in both themes.</summary>
 [Collection(DashboardBrowser.Collection)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class DashboardBrowserTests(DashboardBrowser browser, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using TaskFlow.IntegrationTests.Categories;
 using static Microsoft.Playwright.Assertions;
 
 namespace TaskFlow.IntegrationTests.Browser;
@@ -31,6 +32,7 @@ public sealed class LoginDashboardBrowser : DashboardBrowser, IAsyncLifetime
 
 /// <summary>Logging in and out for real: the login form, the session cookie, a change carrying the page's token,
 /// a viewer held to reading, and logout.</summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class DashboardLoginTests(LoginDashboardBrowser browser, ITestOutputHelper output) : IClassFixture<LoginDashboardBrowser>
 {
     private static async Task LogInAsync(IPage page, string user, string password)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -8,6 +9,7 @@ namespace TaskFlow.IntegrationTests.Browser;
 /// <summary>The tasks table as a user works it: filters, search, client-side sorting, pause and resume of live
 /// updates, CSV export and cancelling from the detail.</summary>
 [Collection(DashboardBrowser.Collection)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class DashboardTableTests(DashboardBrowser browser)
 {
     private ApiHost Api => browser.Api;

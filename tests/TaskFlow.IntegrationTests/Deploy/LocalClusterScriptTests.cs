@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Deploy;
@@ -15,6 +16,8 @@ namespace TaskFlow.IntegrationTests.Deploy;
 /// never meets a user's cluster. In the PostgreSQL collection beside the other multi-process cluster tests, so it never
 /// runs at the same time as them (it does not use that collection's server: the script starts its own).</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed partial class LocalClusterScriptTests(ITestOutputHelper output)
 {
     private const string StateVariable = "TASKFLOW_LOCAL_CLUSTER_DIR";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Faults;
@@ -12,6 +13,8 @@ namespace TaskFlow.IntegrationTests.Faults;
 /// in the test output. Needs root (ip netns), as CI runs. In the PostgreSQL collection so no other multi-process test
 /// shares the two cores with it (the script starts its own PostgreSQL).</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed partial class ChaosScriptTests(ITestOutputHelper output)
 {
     // The quick run takes about two minutes after the build; the rest is margin for a slow machine.

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Hosts;
 using TaskFlow.IntegrationTests.Infrastructure;
 
@@ -9,6 +10,8 @@ namespace TaskFlow.IntegrationTests.Faults;
 /// every route of the admin API answers 503 with Retry-After, or (routes that need no store, or whose grain holds its
 /// state in memory) a documented non-5xx; both readiness probes report not-ready until the database is back.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ClientOutageTests(PostgresServer server, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

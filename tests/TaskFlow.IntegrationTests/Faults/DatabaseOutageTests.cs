@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Faults;
@@ -10,6 +11,8 @@ namespace TaskFlow.IntegrationTests.Faults;
 /// <summary>The database goes away mid-run and comes back: enqueue answers 503 meanwhile, attempts that finished during
 /// the outage are stored once it returns, and nothing acknowledged is lost.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class DatabaseOutageTests(PostgresServer server, ITestOutputHelper output)
 {
     [Fact]

@@ -1,4 +1,5 @@
 using Npgsql;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Faults;
@@ -6,6 +7,8 @@ namespace TaskFlow.IntegrationTests.Faults;
 /// <summary>The crash scenario on a cluster deployment: a standalone Silo on PostgreSQL runs the tasks that a Client-mode
 /// Api enqueues; the Silo is SIGKILLed mid-run and started again on the same database.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class PostgresCrashTests(PostgresServer server, ITestOutputHelper output) : CrashScenario(output), IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);

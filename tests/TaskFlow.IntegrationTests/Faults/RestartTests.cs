@@ -1,10 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Faults;
 
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RestartTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

@@ -1,9 +1,11 @@
 using Microsoft.Data.Sqlite;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Faults;
 
 /// <summary>The crash scenario on the embedded default: the Api host on a SQLite file, SIGKILLed and restarted.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class SqliteCrashTests(ITestOutputHelper output) : CrashScenario(output)
 {
 

@@ -1,12 +1,14 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
 
 /// <summary>With <c>TaskFlow:Storage:EncryptArgs</c>, arguments are stored encrypted and still read back in clear,
 /// across a restart with the same key ring.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ArgsEncryptionTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

@@ -8,12 +8,14 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using TaskFlow.Hosts;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Http;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
 
 /// <summary>The shipped hosts export over OTLP exactly when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class OtlpExportTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

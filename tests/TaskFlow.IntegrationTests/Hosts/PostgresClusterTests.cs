@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
@@ -9,6 +10,8 @@ namespace TaskFlow.IntegrationTests.Hosts;
 /// <summary>A real cluster on PostgreSQL: two standalone silos and a Client-mode Api as child processes, finding each
 /// other through the ADO.NET membership table of one fresh database.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class PostgresClusterTests(PostgresServer server, ITestOutputHelper output)
 {
     private const int SiloDead = 6;

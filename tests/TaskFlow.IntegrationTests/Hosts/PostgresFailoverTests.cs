@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
@@ -11,6 +12,8 @@ namespace TaskFlow.IntegrationTests.Hosts;
 /// enqueue of that window is answered (retried onto a live silo) without a 5xx and without waiting out Orleans' 30 s
 /// response timeout.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class PostgresFailoverTests(PostgresServer server, ITestOutputHelper output)
 {
     private const int SiloDead = 6;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Storage;
 using TaskFlow.Grains;
 using TaskFlow.Idempotency;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Scheduling;
 using TaskFlow.Storage;
@@ -16,6 +17,7 @@ namespace TaskFlow.IntegrationTests.Hosts;
 /// states from <c>taskflow.grain_state</c> to Orleans' ADO.NET storage: a schedule that forgot its last fire would
 /// fire again, a forgotten key would run its task twice.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class PostgresGrainStateTests(PostgresServer server) : IAsyncLifetime
 {
     private static readonly JsonElement NoArgs = JsonDocument.Parse("{}").RootElement;

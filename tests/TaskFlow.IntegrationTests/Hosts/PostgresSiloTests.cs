@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Storage;
 
@@ -8,6 +9,7 @@ namespace TaskFlow.IntegrationTests.Hosts;
 
 /// <summary>A silo hosted in the test process on PostgreSQL (storage, membership and reminders on one database).</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class PostgresSiloTests(PostgresServer server, ITestOutputHelper output) : IAsyncLifetime
 {
     private string _connectionString = "";

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Net.Http.Json;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
 
 /// <summary>The Api as shipped (its appsettings.json, Production) prints a short start-up and no line per task: a
 /// console that grows with the work hides what someone must act on.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class QuietLogTests : IDisposable
 {
     private const int Tasks = 200;

@@ -1,10 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
 
 /// <summary>The hosts as built, started as a user starts them, driven over real HTTP.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class RealHostTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);

@@ -1,11 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 
 namespace TaskFlow.IntegrationTests.Hosts;
 
 /// <summary>The heartbeat demo as a user runs it, and a schedule removed from code being retired at the next start.</summary>
+[Trait(TestCategory.Name, TestCategory.Process)]
 public sealed class ScheduleHostTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

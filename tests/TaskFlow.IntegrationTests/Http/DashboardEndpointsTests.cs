@@ -63,8 +63,32 @@ public sealed partial class DashboardEndpointsTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.NotModified, (await _http.SendAsync(again)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_script_is_an_es_module_whose_imports_are_all_served_as_javascript()
+    {
+        var html = await _http.GetStringAsync("/tasks/dashboard");
+        var entry = Assert.Single(ScriptTag().Matches(html)).Value;
+        Assert.Contains("type=\"module\"", entry, StringComparison.Ordinal);
+
+        // Every module reachable from app.js by its static imports, fetched as the browser would.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<string>(["app.js"]);
+        while (pending.TryDequeue(out var file))
+        {
+            if (!seen.Add(file)) continue;
+            using var response = await _http.GetAsync($"/tasks/dashboard/assets/{file}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{file} answered {(int)response.StatusCode}");
+            Assert.Equal("text/javascript; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+            foreach (Match import in ModuleImport().Matches(await response.Content.ReadAsStringAsync())) pending.Enqueue(import.Groups[1].Value);
+        }
+        Assert.Contains("api.js", seen);
+        Assert.Contains("live.js", seen);
+        Assert.True(seen.Count > 5, $"the dashboard is split into modules ({seen.Count} found)");
+    }
+
     [Theory]
     [InlineData("index.html")]
+    [InlineData("login.html")]
     [InlineData("app.map")]
     [InlineData("..%2Fapp.js")]
     [InlineData("APP.JS")]
@@ -98,6 +122,9 @@ public sealed partial class DashboardEndpointsTests(ApiFactory factory)
 
     [GeneratedRegex("<script[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex ScriptTag();
+
+    [GeneratedRegex("^import [^;]* from '\\./([a-z]+\\.js)';", RegexOptions.Multiline)]
+    private static partial Regex ModuleImport();
 
     [GeneratedRegex("\\sstyle\\s*=", RegexOptions.IgnoreCase)]
     private static partial Regex StyleAttribute();

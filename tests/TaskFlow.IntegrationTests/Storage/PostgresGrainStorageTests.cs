@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Storage;
 using TaskFlow.Grains;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Scheduling;
 using TaskFlow.Storage;
@@ -13,6 +14,7 @@ namespace TaskFlow.IntegrationTests.Storage;
 /// TaskFlow's own script for it — plus what only it has: versioned clears, the <c>OrleansStorage</c> table and the
 /// carry-over of the <c>taskflow.grain_state</c> rows an older version left.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class PostgresGrainStorageTests(PostgresServer server) : GrainStorageContractTests
 {
     private string _connectionString = "";

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using TaskFlow.Grains;
+using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Storage;
 using TaskFlow.Tasks;
@@ -13,6 +14,7 @@ namespace TaskFlow.IntegrationTests.Storage;
 /// <summary>The store contract on a fresh PostgreSQL database per test, plus what only PostgreSQL has: the versioned
 /// schema and a server that can be down or silent.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class PostgresTaskStoreTests(PostgresServer server) : SqlTaskStoreContractTests
 {
     private string _connectionString = "";

@@ -6,6 +6,9 @@ namespace TaskFlow.IntegrationTests.Http.Security;
 [Collection(UsersApiCollection.Name)]
 public sealed class LoginTests(UsersApiFactory factory)
 {
+    private const string DashboardCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
     private HttpClient Browser() => factory.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
 
     private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient browser, string user, string password,
@@ -32,6 +35,29 @@ public sealed class LoginTests(UsersApiFactory factory)
         request.Headers.Add("X-TaskFlow-Client", "dashboard");
         if (token is not null) request.Headers.Add("X-TaskFlow-Antiforgery", token);
         return await browser.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task The_login_page_is_the_embedded_template_filled_once_with_encoded_values_and_no_inline_code()
+    {
+        using var browser = Browser();
+        const string returnUrl = "/tasks/dashboard?q={{token}}\">";
+
+        using var response = await browser.GetAsync($"/tasks/dashboard/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        // The way back is kept as text: encoded, and its placeholder-like part is not filled in.
+        const string encoded = "value=\"/tasks/dashboard?q={{token}}&quot;&gt;\"";
+        Assert.Contains(encoded, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", html.Replace(encoded, "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("href=\"/tasks/dashboard/assets/app.css?v=", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"login-error\" hidden></p>", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"username\" autocomplete=\"username\" required autofocus", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" style=", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(DashboardCsp, Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
     }
 
     [Fact]
