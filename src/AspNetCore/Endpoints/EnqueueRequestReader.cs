@@ -10,7 +10,7 @@ internal static class EnqueueRequestReader
     /// <summary>Bodies larger than this are refused with 413.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
-    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds"];
+    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds", "runAt"];
 
     public sealed record Parsed(string Name, JsonElement Args, EnqueueOptions Options);
 
@@ -98,7 +98,16 @@ internal static class EnqueueRequestReader
                 delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
             }
 
-            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay });
+            DateTimeOffset? runAt = null;
+            if (Get(root, "runAt") is { ValueKind: not JsonValueKind.Null } r)
+            {
+                // An instant names its offset ('Z' or '+02:00'): a bare local time would depend on the server's zone.
+                if (r.ValueKind != JsonValueKind.String || !r.TryGetDateTime(out var at) || at.Kind == DateTimeKind.Unspecified)
+                    throw Bad("runAt", "must be an ISO 8601 instant with its offset, e.g. '2026-12-03T17:00:00Z'.");
+                runAt = r.GetDateTimeOffset();
+            }
+
+            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay, RunAt = runAt });
         }
     }
 

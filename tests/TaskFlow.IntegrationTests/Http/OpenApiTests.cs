@@ -137,7 +137,7 @@ public sealed class OpenApiTests(OpenApiTests.DevelopmentApiFactory development)
 
         var enqueue = schemas.GetProperty("EnqueueTaskRequest");
         Assert.Equal(["name"], enqueue.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(["args", "delaySeconds", "idempotencyKey", "name", "priority", "tags"],
+        Assert.Equal(["args", "delaySeconds", "idempotencyKey", "name", "priority", "runAt", "tags"],
             enqueue.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         foreach (var number in new[] { "priority", "delaySeconds" })
             Assert.DoesNotContain("string", enqueue.GetProperty("properties").GetProperty(number).GetProperty("type").EnumerateArray().Select(t => t.GetString()));
