@@ -22,32 +22,7 @@ internal static class EnqueueRequestReader
 
     public static async Task<Parsed> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!IsJson(request.ContentType))
-            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
-                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
-        if (request.ContentLength > MaxBodyBytes)
-            throw TooLarge();
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
-            buffer.Write(chunk, 0, read);
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException ex)
-        {
-            throw new BodyException(StatusCodes.Status400BadRequest, "body",
-                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
-        }
-
+        var document = await ReadDocumentAsync(request, cancellationToken);
         using (document)
         {
             var root = document.RootElement;
@@ -111,7 +86,36 @@ internal static class EnqueueRequestReader
         }
     }
 
-    private static JsonElement? Get(JsonElement root, string name)
+    /// <summary>A JSON body within the size limit (413), sent as JSON (415), that parses (400 naming <c>body</c>).</summary>
+    public static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
+                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
+        if (request.ContentLength > MaxBodyBytes)
+            throw TooLarge();
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new BodyException(StatusCodes.Status400BadRequest, "body",
+                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+    }
+
+    internal static JsonElement? Get(JsonElement root, string name)
     {
         foreach (var property in root.EnumerateObject())
         {
@@ -120,7 +124,7 @@ internal static class EnqueueRequestReader
         return null;
     }
 
-    private static JsonElement EmptyObject()
+    internal static JsonElement EmptyObject()
     {
         using var document = JsonDocument.Parse("{}");
         return document.RootElement.Clone();
@@ -131,7 +135,7 @@ internal static class EnqueueRequestReader
         (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
          contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+    internal static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
 
     private static BodyException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {MaxBodyBytes} bytes.");
