@@ -203,7 +203,9 @@ internal sealed class ScheduleGrain(
         if (schedule.Overlap == OverlapPolicy.Skip && store.State.LastTaskId is { } last)
             previousUnfinished = (await GrainFactory.GetGrain<ITaskGrain>(last).Get()) is { } r && !r.Status.IsTerminal();
 
-        var decision = ScheduleTimetable.Decide(schedule, store.State.LastOccurrence, now, store.State.Paused, previousUnfinished);
+        // A runtime schedule whose task was removed from code since: its occurrences pass, as while paused.
+        var idle = store.State.Paused || !registry.TryGet(schedule.Task, out _);
+        var decision = ScheduleTimetable.Decide(schedule, store.State.LastOccurrence, now, idle, previousUnfinished);
         if (decision.Fire is { } occurrence)
         {
             store.State.LastOccurrence = decision.LastOccurrence;
