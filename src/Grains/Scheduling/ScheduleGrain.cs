@@ -35,8 +35,19 @@ internal sealed class ScheduleGrain(
     {
         if (!registry.TryGetSchedule(Name, out _definition) && store.State.Spec is { } spec) _definition = Rebuild(spec);
         if (_definition is null) return;
-        // A create whose silo died between storing the schedule and listing it is listed now.
-        if (_definition.IsRuntime) await Directory.SetRuntime(Name, true);
+        if (_definition.IsRuntime)
+        {
+            // A create whose silo died between storing the schedule and listing it is listed now; best effort, as
+            // the schedule fires whether or not it is listed.
+            try
+            {
+                await Directory.SetRuntime(Name, true);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.ScheduleWakeFailed(logger, "(directory)", ex);
+            }
+        }
         await StartAsync();
     }
 
