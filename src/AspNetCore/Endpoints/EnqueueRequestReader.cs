@@ -5,7 +5,7 @@ namespace TaskFlow.Endpoints;
 
 /// <summary>Reads <c>POST /tasks</c> bodies by hand so every fault names its field: a body that is not JSON, a field of
 /// the wrong type, a field that does not exist, a body over the size limit.</summary>
-internal static class EnqueueRequestReader
+internal static partial class EnqueueRequestReader
 {
     /// <summary>Bodies larger than this are refused with 413.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -77,9 +77,9 @@ internal static class EnqueueRequestReader
             if (Get(root, "runAt") is { ValueKind: not JsonValueKind.Null } r)
             {
                 // An instant names its offset ('Z' or '+02:00'): a bare local time would depend on the server's zone.
-                if (r.ValueKind != JsonValueKind.String || !r.TryGetDateTime(out var at) || at.Kind == DateTimeKind.Unspecified)
+                if (r.ValueKind != JsonValueKind.String || !r.TryGetDateTimeOffset(out var at) || !InstantOffset().IsMatch(r.GetString()!))
                     throw Bad("runAt", "must be an ISO 8601 instant with its offset, e.g. '2026-12-03T17:00:00Z'.");
-                runAt = r.GetDateTimeOffset();
+                runAt = at;
             }
 
             return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay, RunAt = runAt });
@@ -136,6 +136,9 @@ internal static class EnqueueRequestReader
          contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
     internal static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})$")]
+    private static partial System.Text.RegularExpressions.Regex InstantOffset();
 
     private static BodyException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {MaxBodyBytes} bytes.");
