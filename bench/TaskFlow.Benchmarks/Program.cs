@@ -17,12 +17,21 @@ using TaskFlow.Storage;
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- latency [provider=Memory] [samples=200] [concurrency=10]
 //        (one task at a time on an idle silo: clock read right before EnqueueAsync → the handler's first line)
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- schedules [count=100] [seconds=60]
+//        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- slotqueue [tasks=1000000] [concurrency=64] [waiting=100000]
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- history <postgres connection string> [rows=1000000] [queries=200]
 if (args.Length > 1 && args[0] == "history")
 {
     await HistoryBenchmark.RunAsync(args[1],
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000,
         args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200);
+    return;
+}
+if (args.Length > 0 && args[0] == "slotqueue")
+{
+    SlotQueueBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100_000);
     return;
 }
 if (args.Length > 0 && args[0] == "schedules")
@@ -102,13 +111,15 @@ cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 messages.Reset();
 var (tasksPerSecond, handlerSeconds) = await RunTasksAsync(queue, tasks, concurrency);
 var taskCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-var (hotGrain, hotMessages) = messages.Busiest();
+var busiest = messages.Busiest(3);
+var (hotGrain, hotMessages) = busiest.FirstOrDefault(("none", 0));
 var commitsAfter = CommitsOf(host.Services.GetRequiredService<ITaskStore>());
 if (provider == "Postgres")
     Console.WriteLine($"pg_stat_database commits: {(double)(await PgStatCommitsAsync() - pgCommitsBefore) / tasks:0.000} per task (xact_commit of the database before and after the run)");
 Console.WriteLine($"no-op tasks end to end:{tasksPerSecond,10:N0} tasks/s  (enqueue to stored success; handlers all ran in {handlerSeconds:0.00} s; {taskCpu.TotalMicroseconds / tasks:0} µs CPU per task in this process)");
 Console.WriteLine($"ratio tasks/calls:     {tasksPerSecond / bare,10:0.000}  (each task is ~8 grain calls and 3 state writes)");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hot_grain_messages_per_task={(double)hotMessages / tasks:0.00} (busiest activation: {hotGrain}, {hotMessages:N0} messages, including the run's reads)"));
+Console.WriteLine("busiest activations: " + string.Join(", ", busiest.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Grain} {(double)b.Messages / tasks:0.00}/task"))));
 if (commitsBefore is { } before && commitsAfter is { } after)
     Console.WriteLine($"{provider.ToLowerInvariant()} commits:  {after - before,10:N0} for {tasks} tasks = {(double)(after - before) / tasks:0.000} commits/task (3 writes/task, group commit)");
 

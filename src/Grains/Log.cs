@@ -62,8 +62,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "The slot lease of task {TaskId} expired; the slot is free again and the task is asked to recover")]
     public static partial void LeaseExpired(ILogger logger, Guid taskId);
 
-    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Task {TaskId} could not reach the dispatcher; the next resync or sweep repairs it")]
-    public static partial void DispatcherUnreachable(ILogger logger, Guid taskId, Exception exception);
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "{Count} slot messages of this silo's tasks could not reach the dispatcher; its lease expiry, its rebuild or the next sweep repairs them")]
+    public static partial void DispatcherUnreachable(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "The grant of task {TaskId} could not be handed over; its lease expiry gives the slot back")]
+    public static partial void GrantNotDelivered(ILogger logger, Guid taskId, Exception exception);
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Schedule {ScheduleName} fired its occurrence {Occurrence} as task {TaskId}")]
     public static partial void ScheduleFired(ILogger logger, string scheduleName, DateTimeOffset occurrence, Guid taskId);

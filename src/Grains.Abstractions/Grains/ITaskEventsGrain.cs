@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace TaskFlow.Grains;
 
 /// <summary>Carries every status change of the cluster to the API nodes that listen (the SSE stream). Task grains
-/// publish to a per-silo relay, which batches to this single hub, which fans out to subscribed observers.</summary>
+/// publish to their silo's relay (in-process), which batches to this single hub, which fans out to subscribed observers.</summary>
 [Alias("taskflow.ITaskEventsGrain")]
 public interface ITaskEventsGrain : IGrainWithIntegerKey
 {
@@ -18,15 +18,6 @@ public interface ITaskEventsGrain : IGrainWithIntegerKey
     /// <summary>Removes a listener.</summary>
     [Alias("Unsubscribe")]
     Task Unsubscribe(ITaskEventsObserver observer);
-}
-
-/// <summary>A per-silo relay that batches a silo's status changes for the hub.</summary>
-[Alias("taskflow.ITaskEventsRelay")]
-public interface ITaskEventsRelay : IGrainWithIntegerKey
-{
-    /// <summary>One status change. One-way.</summary>
-    [Alias("Changed"), Orleans.Concurrency.OneWay]
-    Task Changed(TaskRecord record);
 }
 
 /// <summary>An API node listening to status changes.</summary>

@@ -14,6 +14,11 @@ public static class DispatchTimings
     /// <summary>How often the dispatcher expires leases and re-checks rate limits.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    /// <summary>A silo's dispatch agent holds a batch back for more messages (a few turns of the thread pool, see
+    /// <see cref="SlotOutbox"/>) only while its previous batch is younger than this; after a quiet spell the first
+    /// message goes at once.</summary>
+    public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(1);
+
     /// <summary>How long a rebuilt dispatcher waits for running tasks to report before granting new slots.</summary>
     public static readonly TimeSpan RebuildWait = TimeSpan.FromSeconds(10);
 }

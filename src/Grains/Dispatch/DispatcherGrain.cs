@@ -6,7 +6,9 @@ using TaskFlow.Storage;
 namespace TaskFlow.Dispatch;
 
 /// <summary>The one dispatcher of the cluster (key 0). Its single activation is what makes
-/// <c>TaskFlow:MaxConcurrency</c> exact across silos. Grants go out as one-way calls so it never waits on a task.
+/// <c>TaskFlow:MaxConcurrency</c> exact across silos. It hears from each silo's <see cref="DispatchAgent"/> in batches
+/// and answers each with one one-way message per round of grants, so it never waits on a task and handles a fraction
+/// of a message per task under load.
 /// Its queue lives in memory and is rebuilt from the stored task states whenever it activates (after a move or a
 /// crash): every unfinished task is asked to resync, and no new slot is granted until the running ones have
 /// reported (or <see cref="DispatchTimings.RebuildWait"/> passed).</summary>
@@ -24,6 +26,7 @@ internal sealed class DispatcherGrain(
         name => registry.TryGet(name, out var r) ? r.Options : null,
         DispatchTimings.Lease);
 
+    private readonly GrantRoutes<IDispatchAgentObserver> _routes = new();
     private readonly HashSet<Guid> _awaitingResync = [];
     private DateTimeOffset _rebuildDeadline;
     private IGrainTimer? _tick;
@@ -55,39 +58,18 @@ internal sealed class DispatcherGrain(
         if (_awaitingResync.Count > 0) Log.DispatcherRebuilding(logger, _awaitingResync.Count);
     }
 
-    public Task Request(SlotRequest request)
+    public Task Apply(SlotBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        _awaitingResync.Remove(request.TaskId);
-        _queue.Enqueue(request);
-        GrantFreeSlots();
-        return Task.CompletedTask;
-    }
-
-    public Task Release(Guid taskId)
-    {
-        _awaitingResync.Remove(taskId);
-        if (_queue.Release(taskId)) GrantFreeSlots();
-        return Task.CompletedTask;
-    }
-
-    public Task Withdraw(Guid taskId)
-    {
-        _awaitingResync.Remove(taskId);
-        _queue.Withdraw(taskId);
-        return Task.CompletedTask;
-    }
-
-    public Task Renew(Guid taskId, string name)
-    {
-        _awaitingResync.Remove(taskId);
-        _queue.Renew(taskId, name, time.GetUtcNow());
-        return Task.CompletedTask;
-    }
-
-    public Task Resynced(Guid taskId)
-    {
-        _awaitingResync.Remove(taskId);
+        ArgumentNullException.ThrowIfNull(batch);
+        var now = time.GetUtcNow();
+        foreach (var message in batch.Messages)
+        {
+            _awaitingResync.Remove(message.TaskId);
+            _queue.Apply(message, now);
+            // A waiting task's grant goes to the silo its latest request came from; a task not waiting has no route.
+            if (!_queue.IsWaiting(message.TaskId)) _routes.Forget(message.TaskId);
+            else if (message.Kind == SlotMessageKind.Request) _routes.Remember(message.TaskId, batch.Agent);
+        }
         GrantFreeSlots();
         return Task.CompletedTask;
     }
@@ -124,11 +106,15 @@ internal sealed class DispatcherGrain(
             _awaitingResync.Clear();
         }
 
-        foreach (var grant in _queue.TakeGrants(now))
+        var grants = _queue.TakeGrants(now);
+        if (grants.Count > 0)
         {
-            Log.SlotGranted(logger, grant.TaskId, grant.Name, grant.Priority, _queue.Running);
-            // One-way: returns at once; the task grain answers by running or by releasing the slot.
-            _ = GrainFactory.Reference<ITaskGrain>(grant.TaskId).Grant();
+            foreach (var grant in grants) Log.SlotGranted(logger, grant.TaskId, grant.Name, grant.Priority, _queue.Running);
+            // One-way, one message per silo: its agent hands each grant to its task, which answers by running or by
+            // releasing the slot. A grant lost with its silo comes back when its lease runs out.
+            var byAgent = _routes.Take(grants, out var unrouted);
+            foreach (var (agent, ids) in byAgent) _ = agent.Granted([.. ids]);
+            foreach (var id in unrouted) _ = GrainFactory.Reference<ITaskGrain>(id).Grant();
         }
 
         // A rate-limited task may start before the next tick: wake up exactly then.

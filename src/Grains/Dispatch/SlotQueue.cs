@@ -31,6 +31,9 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
     /// <summary>True when the task holds a slot.</summary>
     public bool IsRunning(Guid taskId) => _running.ContainsKey(taskId);
 
+    /// <summary>True when the task waits for a slot.</summary>
+    public bool IsWaiting(Guid taskId) => _waitingById.ContainsKey(taskId);
+
     /// <summary>Queues a request; a task already waiting or holding a slot is not queued twice.</summary>
     public bool Enqueue(SlotRequest request)
     {
@@ -74,6 +77,32 @@ public sealed class SlotQueue(int maxConcurrency, Func<string, TaskOptions?> opt
         }
         _running[taskId] = new Grant(name, now + lease);
         _runningByName[name] = _runningByName.GetValueOrDefault(name) + 1;
+    }
+
+    /// <summary>Applies one message of a task. A silo's messages arrive in batches and are applied in the order its tasks
+    /// sent them: a task that gives its slot back and asks again (a re-run) must be released before it is queued.</summary>
+    public void Apply(SlotMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        switch (message.Kind)
+        {
+            case SlotMessageKind.Request:
+                Enqueue(message.AsRequest());
+                break;
+            case SlotMessageKind.Release:
+                Release(message.TaskId);
+                break;
+            case SlotMessageKind.Withdraw:
+                Withdraw(message.TaskId);
+                break;
+            case SlotMessageKind.Renew:
+                Renew(message.TaskId, message.Name, now);
+                break;
+            case SlotMessageKind.Resynced:
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown slot message.");
+        }
     }
 
     /// <summary>Frees the slots whose lease ran out (their task's silo died, or it stopped renewing) and returns their

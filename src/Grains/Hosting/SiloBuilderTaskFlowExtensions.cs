@@ -46,6 +46,9 @@ public static class SiloBuilderTaskFlowExtensions
         }
         silo.Services.AddSingleton<Scheduling.ScheduleKeeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Scheduling.ScheduleKeeper>());
+        silo.Services.AddSingleton<Dispatch.DispatchAgent>();
+        silo.Services.AddSingleton<Events.TaskEventsRelay>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Events.TaskEventsRelay>());
         silo.Services.AddSingleton<SiloDrain>();
         silo.Services.AddSingleton(sp => new SiloHealth(
             sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<SiloDrain>()));

@@ -22,6 +22,8 @@ internal sealed class TaskGrain(
     SiloDrain drain,
     SiloHealth health,
     SiloFence fence,
+    Dispatch.DispatchAgent dispatch,
+    TaskEventsRelay events,
     Telemetry.TaskFlowMetrics metrics,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, ITaskAttemptSink, ITaskAdoption
 {
@@ -31,11 +33,9 @@ internal sealed class TaskGrain(
     private IGrainTimer? _storeRetry;
     private IGrainTimer? _fencedRetry;
     private (int Attempt, AttemptOutcome Outcome)? _unstoredOutcome;
-    private IDispatcherGrain? _dispatcher;
 
     /// <summary>A slot grant counted in by the silo's drain whose attempt has not started yet; the attempt takes it over.</summary>
     private bool _attemptReserved;
-    private ITaskEventsRelay? _eventsRelay;
 
     /// <summary>The state as stored, or as being written (readers see a transition while it is stored, as before).</summary>
     private TaskState? _state;
@@ -113,6 +113,7 @@ internal sealed class TaskGrain(
             await inFlight.Cancellation.CancelAsync();
             _inFlight = null;
             await ApplyAsync(new TaskEvent.Interrupted(time.GetUtcNow()));
+            await dispatch.FlushedAsync();
         }
         else if (Exists && State.Record.NextAttemptAt is not null && !State.Status.IsTerminal()
             && reason.ReasonCode == DeactivationReasonCode.ShuttingDown && health.AnotherSiloActive())
@@ -233,25 +234,15 @@ internal sealed class TaskGrain(
     private async Task ResyncAsync()
     {
         await KnowAsync();
-        try
-        {
-            if (!Exists)
-            {
-                await Dispatcher.Resynced(TaskId);
-                return;
-            }
-            var r = State.Record;
-            if (r.Status == TaskRunStatus.Running && _inFlight is not null)
-                await Dispatcher.Renew(TaskId, r.Name);
-            else if (r.Status == TaskRunStatus.Pending && r.NextAttemptAt is null)
-                await Dispatcher.Request(new SlotRequest(TaskId, r.Name, r.Priority, r.CreatedAt));
-            else
-                await Dispatcher.Resynced(TaskId);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.DispatcherUnreachable(logger, TaskId, ex);
-        }
+        var r = _state?.Record;
+        if (!Exists || r is null)
+            dispatch.Resynced(TaskId);
+        else if (r.Status == TaskRunStatus.Running && _inFlight is not null)
+            dispatch.Renew(TaskId, r.Name);
+        else if (r.Status == TaskRunStatus.Pending && r.NextAttemptAt is null)
+            dispatch.Request(new SlotRequest(TaskId, r.Name, r.Priority, r.CreatedAt));
+        else
+            dispatch.Resynced(TaskId);
     }
 
     public async Task Grant()
@@ -259,14 +250,14 @@ internal sealed class TaskGrain(
         await KnowAsync();
         if (!Exists)
         {
-            await TellDispatcherAsync(d => d.Release(TaskId));
+            dispatch.Release(TaskId);
             return;
         }
         if (fence.IsIsolated)
         {
             // Cut off from the cluster: the slot goes back, and the task asks again shortly (here once contact is back, or
             // on another silo once this one is declared dead).
-            await TellDispatcherAsync(d => d.Release(TaskId));
+            dispatch.Release(TaskId);
             _fencedRetry?.Dispose();
             _fencedRetry = this.RegisterGrainTimer(() =>
             {
@@ -281,7 +272,9 @@ internal sealed class TaskGrain(
             // This silo is stopping: the slot goes back, and the task moves to a live silo, whose activation asks
             // for a slot again (the call below reaches it once this activation is gone).
             Log.HandedOff(logger, TaskId, State.Record.Name);
-            await TellDispatcherAsync(d => d.Release(TaskId));
+            dispatch.Release(TaskId);
+            // The request of the next activation must not reach the dispatcher before this release.
+            await dispatch.FlushedAsync();
             DeactivateOnIdle();
             // With no other silo up (the whole cluster is stopping) the task waits in the store for the next start.
             if (health.AnotherSiloActive()) _ = Self.Resync();
@@ -353,10 +346,6 @@ internal sealed class TaskGrain(
         Log.TaskTransitioned(logger, TaskId, withLogs.Record.Name, transition.State.Status, attempt);
     }
 
-    private IDispatcherGrain Dispatcher => _dispatcher ??= GrainFactory.Reference<IDispatcherGrain>(0);
-
-    private ITaskEventsRelay EventsRelay => _eventsRelay ??= GrainFactory.Reference<ITaskEventsRelay>(0);
-
     private async Task<TaskTransition> ApplyAsync(TaskEvent evt)
     {
         var transition = TaskLifecycle.Apply(State, evt);
@@ -399,14 +388,14 @@ internal sealed class TaskGrain(
         switch (effect)
         {
             case TaskEffect.RequestSlot request:
-                await TellDispatcherAsync(d => d.Request(new SlotRequest(TaskId, State.Record.Name, request.Priority, request.DueAt)));
+                dispatch.Request(new SlotRequest(TaskId, State.Record.Name, request.Priority, request.DueAt));
                 break;
             case TaskEffect.ReleaseSlot:
                 StopLeaseRenewal();
-                await TellDispatcherAsync(d => d.Release(TaskId));
+                dispatch.Release(TaskId);
                 break;
             case TaskEffect.WithdrawRequest:
-                await TellDispatcherAsync(d => d.Withdraw(TaskId));
+                dispatch.Withdraw(TaskId);
                 break;
             case TaskEffect.StartAttempt start:
                 StartAttempt(start);
@@ -429,21 +418,7 @@ internal sealed class TaskGrain(
     /// <summary>Tells the stream listeners (through this silo's relay) that the task's status changed; args, attempts and
     /// logs stay out of the event.</summary>
     private void PublishChange(TaskRecord record) =>
-        _ = EventsRelay.Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
-
-    /// <summary>Dispatcher calls never fail a task transition: the state is already stored, and a lost call is repaired
-    /// by the dispatcher's lease expiry, its rebuild, or the store sweep.</summary>
-    private async Task TellDispatcherAsync(Func<IDispatcherGrain, Task> call)
-    {
-        try
-        {
-            await call(Dispatcher);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.DispatcherUnreachable(logger, TaskId, ex);
-        }
-    }
+        events.Changed(record with { ArgsJson = "{}", Attempts = [], Logs = [] });
 
     private void StopLeaseRenewal()
     {
@@ -462,7 +437,11 @@ internal sealed class TaskGrain(
         Log.AttemptStarted(logger, TaskId, record.Name, start.Attempt);
         StopLeaseRenewal();
         _leaseRenewal = this.RegisterGrainTimer(
-            () => TellDispatcherAsync(d => d.Renew(TaskId, record.Name)),
+            () =>
+            {
+                dispatch.Renew(TaskId, record.Name);
+                return Task.CompletedTask;
+            },
             new GrainTimerCreationOptions
             {
                 DueTime = Dispatch.DispatchTimings.RenewPeriod, Period = Dispatch.DispatchTimings.RenewPeriod, Interleave = true, KeepAlive = true,
