@@ -26,6 +26,7 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<Telemetry.TaskFlowMetrics>();
         silo.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
+        silo.Services.TryAddSingleton<ITaskSchedules, TaskSchedules>();
 
         var storage = configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()?.Storage ?? new TaskFlowStorageOptions();
         silo.Services.TryAddSingleton<ITaskStore>(sp => storage.Provider switch
