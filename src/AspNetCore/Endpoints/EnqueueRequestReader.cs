@@ -5,12 +5,12 @@ namespace TaskFlow.Endpoints;
 
 /// <summary>Reads <c>POST /tasks</c> bodies by hand so every fault names its field: a body that is not JSON, a field of
 /// the wrong type, a field that does not exist, a body over the size limit.</summary>
-internal static class EnqueueRequestReader
+internal static partial class EnqueueRequestReader
 {
     /// <summary>Bodies larger than this are refused with 413.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
-    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds"];
+    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds", "runAt"];
 
     public sealed record Parsed(string Name, JsonElement Args, EnqueueOptions Options);
 
@@ -22,32 +22,7 @@ internal static class EnqueueRequestReader
 
     public static async Task<Parsed> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!IsJson(request.ContentType))
-            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
-                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
-        if (request.ContentLength > MaxBodyBytes)
-            throw TooLarge();
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
-            buffer.Write(chunk, 0, read);
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException ex)
-        {
-            throw new BodyException(StatusCodes.Status400BadRequest, "body",
-                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
-        }
-
+        var document = await ReadDocumentAsync(request, cancellationToken);
         using (document)
         {
             var root = document.RootElement;
@@ -98,11 +73,49 @@ internal static class EnqueueRequestReader
                 delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
             }
 
-            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay });
+            DateTimeOffset? runAt = null;
+            if (Get(root, "runAt") is { ValueKind: not JsonValueKind.Null } r)
+            {
+                // An instant names its offset ('Z' or '+02:00'): a bare local time would depend on the server's zone.
+                if (r.ValueKind != JsonValueKind.String || !r.TryGetDateTimeOffset(out var at) || !InstantOffset().IsMatch(r.GetString()!))
+                    throw Bad("runAt", "must be an ISO 8601 instant with its offset, e.g. '2026-12-03T17:00:00Z'.");
+                runAt = at;
+            }
+
+            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay, RunAt = runAt });
         }
     }
 
-    private static JsonElement? Get(JsonElement root, string name)
+    /// <summary>A JSON body within the size limit (413), sent as JSON (415), that parses (400 naming <c>body</c>).</summary>
+    public static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
+                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
+        if (request.ContentLength > MaxBodyBytes)
+            throw TooLarge();
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new BodyException(StatusCodes.Status400BadRequest, "body",
+                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+    }
+
+    internal static JsonElement? Get(JsonElement root, string name)
     {
         foreach (var property in root.EnumerateObject())
         {
@@ -111,7 +124,7 @@ internal static class EnqueueRequestReader
         return null;
     }
 
-    private static JsonElement EmptyObject()
+    internal static JsonElement EmptyObject()
     {
         using var document = JsonDocument.Parse("{}");
         return document.RootElement.Clone();
@@ -122,7 +135,10 @@ internal static class EnqueueRequestReader
         (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
          contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+    internal static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})$")]
+    private static partial System.Text.RegularExpressions.Regex InstantOffset();
 
     private static BodyException TooLarge() =>
         new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {MaxBodyBytes} bytes.");

@@ -170,7 +170,7 @@ public static class TaskFlowEndpoints
     internal static Ok<RegistryEntry[]> GetRegistry(TaskRegistry registry) =>
         TypedResults.Ok(registry.All.Select(RegistryEntry.From).ToArray());
 
-    private static ValidationProblem FieldProblem(string field, string message) =>
+    internal static ValidationProblem FieldProblem(string field, string message) =>
         TypedResults.ValidationProblem(
             new Dictionary<string, string[]> { [field] = [message] },
             detail: $"{field}: {message}",

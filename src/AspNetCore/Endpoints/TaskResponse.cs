@@ -141,6 +141,9 @@ public sealed class EnqueueTaskRequest
     /// <summary>Seconds before the first attempt is due (0 or more).</summary>
     [JsonNumberHandling(JsonNumberHandling.Strict)]
     public double? DelaySeconds { get; init; }
+
+    /// <summary>The instant the first attempt is due, with its offset (not with delaySeconds; at most a year ahead).</summary>
+    public DateTimeOffset? RunAt { get; init; }
 }
 
 /// <summary>A registered task and its options, as <c>GET /tasks/registry</c> lists it.</summary>

@@ -42,6 +42,7 @@ public static class TaskFlowHostingExtensions
             builder.UseOrleansClient(client => client.UseTaskFlowClustering(options));
 
         builder.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
+        builder.Services.TryAddSingleton<ITaskSchedules, TaskSchedules>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Streaming.TaskEventsBroadcaster>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Streaming.TaskEventsBroadcaster>());

@@ -26,6 +26,8 @@ public sealed record TaskSpec
     [Id(8)] public Guid? ReplayOf { get; init; }
     /// <summary>The W3C <c>traceparent</c> of the enqueue: the task's attempts are spans in this trace.</summary>
     [Id(9)] public string? TraceParent { get; init; }
+    /// <summary>The instant the first attempt is due; wins over <see cref="DelaySeconds"/>. Past instants run now.</summary>
+    [Id(10)] public DateTimeOffset? RunAt { get; init; }
 }
 
 /// <summary>The answer to a submission: the record, and whether this call created it (false when an

@@ -60,6 +60,7 @@ public static class SiloBuilderTaskFlowExtensions
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<Telemetry.TaskFlowMetrics>();
         silo.Services.TryAddSingleton<ITaskQueue, TaskQueue>();
+        silo.Services.TryAddSingleton<ITaskSchedules, TaskSchedules>();
 
         TaskFlowStorageProviders.Find(silo.Services, read).AddStorage(silo, read);
         silo.Services.TryAddSingleton(sp => new TaskStates(sp.GetRequiredService<ITaskStore>(), sp.GetService<ITaskArgsProtector>()));

@@ -67,7 +67,7 @@ public sealed class PostgresGrainStorageTests(PostgresServer server) : GrainStor
         Assert.Equal(new object[] { "schedule", 0L, 0L, "nightly", 1 }, rows[0][..5]);
         Assert.Contains($"\"lastTaskId\":\"{state.State!.LastTaskId}\"", (string)rows[0][5], StringComparison.Ordinal);
         Assert.Contains("\"lastOccurrence\":\"2026-12-01T09:00:00+00:00\"", (string)rows[0][5], StringComparison.Ordinal);
-        Assert.Equal(new object[] { "schedules", 0L, 0L, DBNull.Value, 1, """{"known":["nightly"]}""" }, rows[1]);
+        Assert.Equal(new object[] { "schedules", 0L, 0L, DBNull.Value, 1, """{"known":["nightly"],"runtime":[]}""" }, rows[1]);
         Assert.Equal(0L, (await QueryAsync("SELECT COUNT(*) FROM taskflow.grain_state"))[0][0]);
     }
 
