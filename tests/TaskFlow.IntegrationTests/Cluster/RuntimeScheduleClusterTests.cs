@@ -145,7 +145,7 @@ public sealed class RuntimeScheduleClusterTests(ITestOutputHelper output) : IDis
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddTaskFlow(siloBuilder.Configuration, tf => DispatchCluster.Register(tf)
+            siloBuilder.AddTaskFlow(siloBuilder.Configuration, tf => DispatchCluster.Register(tf.AddSqliteStorage())
                 .AddSchedule<ProbeHandler>(DispatchCluster.ScheduleName, TimeSpan.FromSeconds(1), o => o.Args(new Probe("clock", "tick", 0))));
             // Declare a killed silo dead within a few seconds, so failover is measured in seconds, not minutes.
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
