@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every TaskFlow test on a fresh machine: builds once, runs `dotnet test` without rebuilding, packs the
-# libraries, and ends with one line "N passed, N failed". Whatever it starts, it stops.
+# Runs every TaskFlow test on a fresh machine: builds once, packs the libraries and checks the packages (each role's
+# dependency closure, their metadata), runs `dotnet test` without rebuilding, then builds and runs the sample that
+# tests an application through the packed TaskFlow.Testing, and ends with one line "N passed, N failed". Whatever it
+# starts, it stops.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,13 +64,31 @@ echo "== build ($CONFIGURATION)"
 dotnet build TaskFlow.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
 
 echo "== pack"
+rm -rf "$ARTIFACTS/packages"
 dotnet pack TaskFlow.sln -c "$CONFIGURATION" --no-build -nologo -o "$ARTIFACTS/packages" -clp:ErrorsOnly
+
+# A web node that only calls a cluster (TaskFlow.AspNetCore) must get no silo and no database driver; each storage
+# package must bring its driver; every package carries its licence, icon, README, repository and symbols.
+echo "== package checks"
+set +e
+python3 scripts/check-packages.py "$ARTIFACTS/packages" | tee "$RESULTS/package-checks.log"
+set -e
 
 echo "== test"
 set +e
 dotnet test TaskFlow.sln -c "$CONFIGURATION" --no-build -nologo \
   --results-directory "$RESULTS" --logger "trx" 2>&1 | tee "$RESULTS/console.log"
 test_status=${PIPESTATUS[0]}
+
+# The sample restores TaskFlow.* from artifacts/packages (its nuget.config). The global packages folder keeps a
+# package by id and version, so an earlier run's 0.1.0 would shadow this run's: drop TaskFlow's own first.
+echo "== sample: an application's tests against the packed TaskFlow.Testing"
+global_packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')
+rm -rf "${global_packages%/}"/taskflow.*
+dotnet test tests/TaskFlow.Testing.Sample/SignupApp.Tests -c "$CONFIGURATION" -nologo \
+  --results-directory "$RESULTS" --logger "trx" 2>&1 | tee "$RESULTS/sample.log"
+sample_status=${PIPESTATUS[0]}
+cat "$RESULTS/sample.log" >> "$RESULTS/console.log"
 set -e
 
 # Sum the per-assembly summaries dotnet prints: "Passed!  - Failed: 0, Passed: 62, Skipped: 0, Total: 62 …".
@@ -81,6 +101,14 @@ failed=$(sum_of Failed)
 skipped=$(sum_of Skipped)
 assemblies=$({ grep -E '^(Passed|Failed)! ' "$RESULTS/console.log" || true; } | wc -l)
 passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+package_line=$(grep -E '^package checks: ' "$RESULTS/package-checks.log" || true)
+if [[ -z "$package_line" ]]; then
+  echo "the package checks reported no result"
+  failed=$((failed + 1))
+else
+  passed=$((passed + $(echo "$package_line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')))
+  failed=$((failed + $(echo "$package_line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')))
+fi
 
 if [[ "$assemblies" -eq 0 ]]; then
   echo "no test assembly reported a result"
@@ -89,6 +117,10 @@ fi
 if [[ "$test_status" -ne 0 && "$failed" -eq 0 ]]; then
   echo "dotnet test exited with $test_status"
   failed=1
+fi
+if [[ "$sample_status" -ne 0 ]] && ! grep -qE '^Failed! ' "$RESULTS/sample.log"; then
+  echo "the sample did not build or run (exit $sample_status)"
+  failed=$((failed + 1))
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

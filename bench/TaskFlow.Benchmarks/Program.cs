@@ -18,12 +18,13 @@ using TaskFlow.Storage;
 //        (one task at a time on an idle silo: clock read right before EnqueueAsync → the handler's first line)
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- schedules [count=100] [seconds=60]
 //        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- slotqueue [tasks=1000000] [concurrency=64] [waiting=100000]
-//        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- history <postgres connection string> [rows=1000000] [queries=200]
+//        dotnet run -c Release --project bench/TaskFlow.Benchmarks -- history <postgres connection string> [rows=10000000] [queries=200] [pending=0]
 if (args.Length > 1 && args[0] == "history")
 {
     await HistoryBenchmark.RunAsync(args[1],
-        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000,
-        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200);
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000_000,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200,
+        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0);
     return;
 }
 if (args.Length > 0 && args[0] == "slotqueue")
@@ -64,7 +65,8 @@ var messages = new MessageCounter();
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(siloPort: 21111, gatewayPort: 31000, serviceId: "bench-" + Guid.NewGuid().ToString("N"))
     .AddIncomingGrainCallFilter(messages)
-    .AddTaskFlow(builder.Configuration, tf => tf.AddTask<NoOpHandler>("noop").AddTask<LatencyProbeHandler>("latency-probe")));
+    .AddTaskFlow(builder.Configuration, tf => tf.AddSqliteStorage().AddPostgreSqlStorage()
+        .AddTask<NoOpHandler>("noop").AddTask<LatencyProbeHandler>("latency-probe")));
 using var host = builder.Build();
 await host.StartAsync();
 

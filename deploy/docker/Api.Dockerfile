@@ -8,14 +8,17 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore from the project files alone first, so a change to a .cs file does not download the packages again.
 # .editorconfig belongs here: warnings are errors and it sets analyzer severities.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig LICENSE ./
+COPY docs/icon.png docs/
 COPY src/Grains.Abstractions/TaskFlow.Grains.Abstractions.csproj src/Grains.Abstractions/
 COPY src/Grains/TaskFlow.Grains.csproj src/Grains/
 COPY src/AspNetCore/TaskFlow.AspNetCore.csproj src/AspNetCore/
+COPY src/Storage.Sqlite/TaskFlow.Storage.Sqlite.csproj src/Storage.Sqlite/
+COPY src/Storage.PostgreSql/TaskFlow.Storage.PostgreSql.csproj src/Storage.PostgreSql/
 COPY src/Api/TaskFlow.Api.csproj src/Api/
 RUN dotnet restore src/Api/TaskFlow.Api.csproj
 COPY src/ src/
-# TaskFlow.Grains embeds the PostgreSQL scripts (an embedded silo on PostgreSQL applies them too).
+# TaskFlow.Storage.PostgreSql embeds the PostgreSQL scripts (an embedded silo on PostgreSQL applies them too).
 COPY deploy/sql/ deploy/sql/
 RUN dotnet publish src/Api/TaskFlow.Api.csproj --configuration Release --no-restore --output /app
 

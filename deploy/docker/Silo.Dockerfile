@@ -7,20 +7,22 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore from the project files alone first, so a change to a .cs file does not download the packages again.
 # .editorconfig belongs here: warnings are errors and it sets analyzer severities.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig LICENSE ./
+COPY docs/icon.png docs/
 COPY src/Grains.Abstractions/TaskFlow.Grains.Abstractions.csproj src/Grains.Abstractions/
 COPY src/Grains/TaskFlow.Grains.csproj src/Grains/
-COPY src/AspNetCore/TaskFlow.AspNetCore.csproj src/AspNetCore/
+COPY src/Storage.Sqlite/TaskFlow.Storage.Sqlite.csproj src/Storage.Sqlite/
+COPY src/Storage.PostgreSql/TaskFlow.Storage.PostgreSql.csproj src/Storage.PostgreSql/
 COPY src/Silo/TaskFlow.Silo.csproj src/Silo/
 RUN dotnet restore src/Silo/TaskFlow.Silo.csproj
 COPY src/ src/
-# The runtime embeds the PostgreSQL scripts, so a silo applies exactly the schema of its own version.
+# TaskFlow.Storage.PostgreSql embeds the PostgreSQL scripts, so a silo applies exactly the schema of its own version.
 COPY deploy/sql/ deploy/sql/
 RUN dotnet publish src/Silo/TaskFlow.Silo.csproj --configuration Release --no-restore --output /app
 
-# aspnet rather than runtime: the silo references TaskFlow.AspNetCore (Data Protection for encrypted arguments)
-# and serves its health endpoints over HTTP.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
+# runtime, not aspnet: the silo carries no ASP.NET Core (its health endpoints use HttpListener, encrypted arguments
+# the Data Protection library the runtime package brings).
+FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final
 # The runtime images have neither curl nor wget, and the health check needs an HTTP client. wget, one small
 # package with fewer libraries than curl, rather than a probe switch in the silo: a second entry point in the
 # product for what is only a container concern.
@@ -29,10 +31,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
-# ASPNETCORE_HTTP_PORTS follows the health port: the base image says 8080, and any HTTP default the silo's
-# web server falls back on must be the probed port, never a second one.
-ENV TaskFlow__Cluster__HealthPort=8081 \
-    ASPNETCORE_HTTP_PORTS=8081
+ENV TaskFlow__Cluster__HealthPort=8081
 # The image's own non-root user (APP_UID, 1654), who cannot write to /app: the code cannot change at run time.
 USER $APP_UID
 # Silo-to-silo, client gateway, health.

@@ -24,6 +24,9 @@ var demo = builder.Configuration.GetValue("TaskFlow:Demo:Enabled", true);
 
 builder.AddTaskFlow(tf =>
 {
+    // Either storage, as TaskFlow:Storage:Provider says (SQLite by default); a Client-mode node uses PostgreSQL's
+    // membership table to find the silos.
+    tf.AddSqliteStorage().AddPostgreSqlStorage();
     if (demo) tf.AddDemoTasks(builder.Configuration.GetValue("TaskFlow:Demo:HeartbeatSeconds", 0.0));
 });
 builder.Services.AddOpenApi();

@@ -35,16 +35,15 @@ if (migrateOnly)
 }
 
 var demo = options.Demo.Enabled;
-builder.Services.AddTaskFlowArgsEncryption(builder.Configuration);
 // OTLP export of traces, metrics and logs when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 builder.AddOtlpExportWhenConfigured("taskflow-silo");
 builder.UseOrleans(silo =>
 {
-    silo.UseTaskFlowClustering(options)
-        .AddTaskFlow(builder.Configuration, tf =>
-        {
-            if (demo) tf.AddDemoTasks(options.Demo.HeartbeatSeconds);
-        });
+    silo.UseTaskFlow(builder.Configuration, tf =>
+    {
+        tf.AddSqliteStorage().AddPostgreSqlStorage();
+        if (demo) tf.AddDemoTasks(options.Demo.HeartbeatSeconds);
+    });
     // Under Kubernetes: the pod's IP is advertised, and the pods of silos declared dead are deleted so their
     // deployment replaces them at once.
     if (options.Cluster.Kubernetes) silo.UseKubernetesHosting(k => k.Configure(o => o.DeleteDefunctSiloPods = true));

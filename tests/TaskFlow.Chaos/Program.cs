@@ -27,9 +27,7 @@ switch (mode)
 static async Task<int> RunSiloAsync(string[] args)
 {
     var builder = Host.CreateApplicationBuilder(args);
-    var options = builder.Configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>() ?? new TaskFlowOptions();
-    builder.Services.AddTaskFlowArgsEncryption(builder.Configuration);
-    builder.UseOrleans(silo => silo.UseTaskFlowClustering(options).AddTaskFlow(builder.Configuration, ChaosTasks.Register));
+    builder.UseOrleans(silo => silo.UseTaskFlow(builder.Configuration, tf => ChaosTasks.Register(tf.AddPostgreSqlStorage())));
     await builder.Build().RunAsync();
     return 0;
 }
@@ -37,7 +35,7 @@ static async Task<int> RunSiloAsync(string[] args)
 static async Task<int> RunApiAsync(string[] args)
 {
     var builder = WebApplication.CreateBuilder(args);
-    builder.AddTaskFlow(ChaosTasks.Register);
+    builder.AddTaskFlow(tf => ChaosTasks.Register(tf.AddPostgreSqlStorage()));
     var app = builder.Build();
     app.UseExceptionHandler();
     app.UseStatusCodePages();

@@ -5,12 +5,12 @@ namespace TaskFlow.Endpoints;
 
 /// <summary>Reads <c>POST /tasks</c> bodies by hand so every fault names its field: a body that is not JSON, a field of
 /// the wrong type, a field that does not exist, a body over the size limit.</summary>
-internal static class EnqueueRequestReader
+internal static partial class EnqueueRequestReader
 {
     /// <summary>Bodies larger than this are refused with 413.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
-    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds", "after", "afterPolicy"];
+    private static readonly string[] Fields = ["name", "args", "priority", "idempotencyKey", "tags", "delaySeconds", "runAt", "after", "afterPolicy"];
 
     public sealed record Parsed(string Name, JsonElement Args, EnqueueOptions Options);
 
@@ -22,37 +22,8 @@ internal static class EnqueueRequestReader
 
     public static async Task<Parsed> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var document = await ReadDocumentAsync(request, MaxBodyBytes, cancellationToken);
+        using var document = await ReadDocumentAsync(request, cancellationToken);
         return Parse(document.RootElement);
-    }
-
-    /// <summary>Reads a JSON body of at most <paramref name="maxBytes"/> (else 413; not JSON: 415 or 400).</summary>
-    public static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (!IsJson(request.ContentType))
-            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
-                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
-        if (request.ContentLength > maxBytes)
-            throw TooLarge(maxBytes);
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
-            buffer.Write(chunk, 0, read);
-        }
-
-        try
-        {
-            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException ex)
-        {
-            throw new BodyException(StatusCodes.Status400BadRequest, "body",
-                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
-        }
     }
 
     /// <summary>An enqueue request's fields, each fault naming its field.</summary>
@@ -106,8 +77,20 @@ internal static class EnqueueRequestReader
                 delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
             }
 
+            DateTimeOffset? runAt = null;
+            if (Get(root, "runAt") is { ValueKind: not JsonValueKind.Null } r)
+            {
+                // An instant names its offset ('Z' or '+02:00'): a bare local time would depend on the server's zone.
+                if (r.ValueKind != JsonValueKind.String || !r.TryGetDateTimeOffset(out var at) || !InstantOffset().IsMatch(r.GetString()!))
+                    throw Bad("runAt", "must be an ISO 8601 instant with its offset, e.g. '2026-12-03T17:00:00Z'.");
+                runAt = at;
+            }
+
             var (after, afterPolicy) = ReadContinuation(root);
-            return new Parsed(name, args, new EnqueueOptions { Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay, After = after, AfterPolicy = afterPolicy });
+            return new Parsed(name, args, new EnqueueOptions
+            {
+                Priority = priority, IdempotencyKey = key, Tags = tags, Delay = delay, RunAt = runAt, After = after, AfterPolicy = afterPolicy,
+            });
         }
     }
 
@@ -142,7 +125,40 @@ internal static class EnqueueRequestReader
         return (after, policy);
     }
 
-    private static JsonElement? Get(JsonElement root, string name)
+    /// <summary>A JSON body within the size limit (413), sent as JSON (415), that parses (400 naming <c>body</c>).</summary>
+    public static Task<JsonDocument> ReadDocumentAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(request, MaxBodyBytes, cancellationToken);
+
+    /// <summary>The same with a limit of <paramref name="maxBytes"/> (a batch's body may be larger).</summary>
+    public static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+            throw new BodyException(StatusCodes.Status415UnsupportedMediaType, "body",
+                $"the body must be JSON sent as 'application/json' (was '{request.ContentType ?? "none"}').");
+        if (request.ContentLength > maxBytes)
+            throw TooLarge(maxBytes);
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new BodyException(StatusCodes.Status400BadRequest, "body",
+                $"the body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+    }
+
+    internal static JsonElement? Get(JsonElement root, string name)
     {
         foreach (var property in root.EnumerateObject())
         {
@@ -151,7 +167,7 @@ internal static class EnqueueRequestReader
         return null;
     }
 
-    private static JsonElement EmptyObject()
+    internal static JsonElement EmptyObject()
     {
         using var document = JsonDocument.Parse("{}");
         return document.RootElement.Clone();
@@ -162,7 +178,10 @@ internal static class EnqueueRequestReader
         (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ||
          contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+    internal static BodyException Bad(string field, string message) => new(StatusCodes.Status400BadRequest, field, message);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})$")]
+    private static partial System.Text.RegularExpressions.Regex InstantOffset();
 
     private static BodyException TooLarge(int maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than the limit of {maxBytes} bytes.");

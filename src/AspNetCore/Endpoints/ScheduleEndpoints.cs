@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,13 +8,50 @@ using TaskFlow.Grains;
 
 namespace TaskFlow.Endpoints;
 
-/// <summary>A schedule as <c>GET /tasks/schedules</c> lists it.</summary>
+/// <summary>A schedule as <c>GET /tasks/schedules</c> lists it; <c>source</c> is <c>code</c> or <c>runtime</c>.</summary>
 public sealed record ScheduleResponse(
     string Name, double? Every, string? Cron, string TimeZone, DateTime? NextRunAt, DateTime? LastRunAt, Guid? LastTaskId,
-    [property: JsonConverter(typeof(LowercaseEnumConverter<TaskRunStatus>))] TaskRunStatus? LastStatus, bool Paused)
+    [property: JsonConverter(typeof(LowercaseEnumConverter<TaskRunStatus>))] TaskRunStatus? LastStatus, bool Paused,
+    string Task, JsonElement Args, string Source,
+    [property: JsonConverter(typeof(LowercaseEnumConverter<MisfirePolicy>))] MisfirePolicy Misfire,
+    [property: JsonConverter(typeof(LowercaseEnumConverter<OverlapPolicy>))] OverlapPolicy Overlap)
 {
-    internal static ScheduleResponse From(ScheduleInfo s) => new(
-        s.Name, s.EverySeconds, s.Cron, s.TimeZone, s.NextRunAt?.UtcDateTime, s.LastRunAt?.UtcDateTime, s.LastTaskId, s.LastStatus, s.Paused);
+    internal static ScheduleResponse From(ScheduleInfo s)
+    {
+        using var args = JsonDocument.Parse(s.ArgsJson);
+        return new(s.Name, s.EverySeconds, s.Cron, s.TimeZone, s.NextRunAt?.UtcDateTime, s.LastRunAt?.UtcDateTime, s.LastTaskId,
+            s.LastStatus, s.Paused, s.Task, args.RootElement.Clone(), s.Runtime ? "runtime" : "code", s.Misfire, s.Overlap);
+    }
+}
+
+/// <summary>The body of <c>POST /tasks/schedules</c> and <c>PUT /tasks/schedules/{name}</c>: <c>every</c> or
+/// <c>cron</c>. (The endpoint reads the body field by field, so every fault names its field; this type describes it.)</summary>
+public sealed class ScheduleRequest
+{
+    /// <summary>The schedule's name (on PUT, the path's, which it may leave out).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The registered task it fires.</summary>
+    public required string Task { get; init; }
+
+    /// <summary>Arguments of every fired task, binding to the task's argument type; an empty object when omitted.</summary>
+    public JsonElement? Args { get; init; }
+
+    /// <summary>Interval in seconds (1 to 31,622,400), aligned to multiples since the Unix epoch.</summary>
+    [JsonNumberHandling(JsonNumberHandling.Strict)]
+    public double? Every { get; init; }
+
+    /// <summary>Cron expression, five fields or six with seconds.</summary>
+    public string? Cron { get; init; }
+
+    /// <summary>IANA time zone of a cron schedule; UTC when omitted.</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>Missed occurrences: <c>fireOnce</c> (default) or <c>skip</c>.</summary>
+    public string? Misfire { get; init; }
+
+    /// <summary>Occurrences while the previous run is unfinished: <c>allow</c> (default) or <c>skip</c>.</summary>
+    public string? Overlap { get; init; }
 }
 
 /// <summary>The answer to a trigger.</summary>
@@ -37,20 +74,16 @@ internal static class ScheduleEndpoints
             .WithName("TaskFlowResumeSchedule").WithSummary("Resume a schedule").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/schedules/{name}/trigger", TriggerAsync).WithName("TaskFlowTriggerSchedule").WithSummary("Fire a schedule now")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        ScheduleChangeEndpoints.Map(group);
         group.MapGet("/audit", AuditAsync).WithName("TaskFlowAudit").WithSummary("Admin actions, newest first");
     }
 
-    internal static async Task<Ok<ScheduleResponse[]>> ListAsync(TaskRegistry registry, IGrainFactory grains)
-    {
-        var infos = await Task.WhenAll(registry.Schedules.Select(s => grains.GetGrain<IScheduleGrain>(s.Name).Describe()));
-        return TypedResults.Ok(infos.OfType<ScheduleInfo>().Select(ScheduleResponse.From).ToArray());
-    }
+    internal static async Task<Ok<ScheduleResponse[]>> ListAsync(ITaskSchedules schedules, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await schedules.ListAsync(cancellationToken)).Select(ScheduleResponse.From).ToArray());
 
     internal static async Task<Results<Ok<ScheduleResponse>, ProblemHttpResult>> ChangeAsync(
         string name, string action, Func<IScheduleGrain, Task<ScheduleInfo?>> change, IGrainFactory grains, HttpContext http)
     {
-        var registry = http.RequestServices.GetService(typeof(TaskRegistry)) as TaskRegistry;
-        if (registry is null || !registry.TryGetSchedule(name, out _)) return UnknownSchedule(name);
         var info = await change(grains.GetGrain<IScheduleGrain>(name));
         if (info is null) return UnknownSchedule(name);
         await Audit.RecordAsync(grains, http, action, [], $"schedule {name}");
@@ -58,9 +91,8 @@ internal static class ScheduleEndpoints
     }
 
     internal static async Task<Results<Ok<TriggerResponse>, ProblemHttpResult>> TriggerAsync(
-        string name, TaskRegistry registry, IGrainFactory grains, HttpContext http)
+        string name, IGrainFactory grains, HttpContext http)
     {
-        if (!registry.TryGetSchedule(name, out _)) return UnknownSchedule(name);
         var taskId = await grains.GetGrain<IScheduleGrain>(name).Trigger();
         if (taskId is not { } id) return UnknownSchedule(name);
         await Audit.RecordAsync(grains, http, "trigger", [id], $"schedule {name}");

@@ -158,6 +158,9 @@ public sealed class EnqueueTaskRequest
     [JsonNumberHandling(JsonNumberHandling.Strict)]
     public double? DelaySeconds { get; init; }
 
+    /// <summary>The instant the first attempt is due, with its offset (not with delaySeconds; at most a year ahead).</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
     /// <summary>Existing tasks (1–100) to wait for: the task stays awaiting until every one of them has ended.</summary>
     public IReadOnlyList<Guid>? After { get; init; }
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskFlow.Security;
-using TaskFlow.Storage;
 
 namespace TaskFlow.Hosting;
 
@@ -12,13 +11,12 @@ namespace TaskFlow.Hosting;
 /// Protection (configured users: cookies and sessions; <c>EncryptArgs</c>: task arguments), yet its key ring is
 /// neither shared (no key repository configured: keys stay in this process or this machine's profile, so other nodes
 /// cannot read what this one protected) nor protected at rest (no key encryptor).</summary>
-internal sealed class DataProtectionKeysCheck(bool clustered, IServiceProvider services, ILogger<DataProtectionKeysCheck> logger) : IHostedService
+internal sealed class DataProtectionKeysCheck(bool clustered, bool encryptsArgs, IServiceProvider services, ILogger<DataProtectionKeysCheck> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!clustered) return Task.CompletedTask;
         var usersMode = services.GetRequiredService<IOptions<TaskFlowDashboardOptions>>().Value.Mode == TaskFlowAccessMode.Users;
-        var encryptsArgs = services.GetService<ITaskArgsProtector>() is not null;
         if (!usersMode && !encryptsArgs) return Task.CompletedTask;
         var keys = services.GetService<IOptions<KeyManagementOptions>>()?.Value;
         if (keys is { XmlRepository: null, XmlEncryptor: null })

@@ -16,6 +16,10 @@ public sealed record EnqueueOptions
     /// <summary>Wait this long before the first attempt is due.</summary>
     public TimeSpan? Delay { get; init; }
 
+    /// <summary>The instant the first attempt is due (not with <see cref="Delay"/>); one in the past runs now, one more
+    /// than a year ahead is refused.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
     /// <summary>Existing tasks (1–100) this one waits for: it stays <c>awaiting</c> until every one of them is terminal.</summary>
     public IReadOnlyList<Guid>? After { get; init; }
 

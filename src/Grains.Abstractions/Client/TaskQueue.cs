@@ -30,7 +30,7 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
         var registration = registry.GetByArgsType(typeof(TArgs));
         // Typed args always bind, but their data annotations ([EmailAddress], [Range]…) are checked like JSON ones.
         TaskArgsBinder.Validate(registration, args);
-        var spec = BuildSpec(registration.Name, TaskArgsBinder.Serialize(args, typeof(TArgs)), options);
+        var spec = BuildSpec(registration.Name, TaskArgsBinder.Serialize(args, typeof(TArgs)), options, _time.GetUtcNow());
         await CheckParentsAsync(spec, cancellationToken);
         return (await SubmitSpecAsync(spec, cancellationToken)).Record.TaskId;
     }
@@ -60,7 +60,7 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
 
         TaskArgsBinder.Bind(registration, args);
         var json = args.ValueKind == JsonValueKind.Undefined ? "null" : args.GetRawText();
-        return BuildSpec(name, json, options);
+        return BuildSpec(name, json, options, _time.GetUtcNow());
     }
 
     /// <summary>Every task a continuation waits for must exist.</summary>
@@ -196,13 +196,17 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
         return new ReplayResult(taskId, replay.Record.TaskId, null, Found: true);
     }
 
-    private static TaskSpec BuildSpec(string name, string argsJson, EnqueueOptions? options)
+    private static TaskSpec BuildSpec(string name, string argsJson, EnqueueOptions? options, DateTimeOffset now)
     {
         options ??= new EnqueueOptions();
         if (options.IdempotencyKey is { } key && (key.Length == 0 || key.Length > MaxIdempotencyKeyLength))
             throw new TaskValidationException("idempotencyKey", $"must be 1 to {MaxIdempotencyKeyLength} characters.");
         if (options.Delay is { } delay && (delay < TimeSpan.Zero || delay > MaxDelay))
             throw new TaskValidationException("delaySeconds", $"must be from 0 to {MaxDelay.TotalSeconds:0} seconds.");
+        if (options.RunAt is not null && options.Delay is not null)
+            throw new TaskValidationException("runAt", "cannot be given with delaySeconds; give one or the other.");
+        if (options.RunAt > now + MaxDelay)
+            throw new TaskValidationException("runAt", $"must be at most {MaxDelay.TotalDays:0} days ahead (was {options.RunAt:O}).");
 
         var after = ImmutableArray<Guid>.Empty;
         if (options.After is { } parents)
@@ -242,6 +246,7 @@ public sealed class TaskQueue(IGrainFactory grains, TaskRegistry registry, TimeP
             IdempotencyKey = options.IdempotencyKey,
             Tags = tags,
             DelaySeconds = options.Delay?.TotalSeconds ?? 0,
+            RunAt = options.RunAt,
             Source = TaskSource.Api,
             After = after,
             AfterPolicy = options.AfterPolicy,

@@ -1,6 +1,7 @@
 namespace TaskFlow;
 
-/// <summary>The <c>TaskFlow</c> configuration section (API.md lists every key).</summary>
+/// <summary>The <c>TaskFlow</c> configuration section (docs/API.md lists every key); set in code with
+/// <c>AddTaskFlow(o =&gt; …)</c>, which applies after the configuration.</summary>
 public sealed class TaskFlowOptions
 {
     /// <summary>The configuration section these options bind to.</summary>
@@ -47,6 +48,8 @@ public sealed class TaskFlowOptions
             yield return $"TaskFlow:Cluster:AdvertisedAddress must be an IP address or a DNS name (was '{advertised}').";
         if (Telemetry.TraceUrl is { } traceUrl && !TaskFlowTelemetryOptions.IsValidTraceUrl(traceUrl))
             yield return $"TaskFlow:Telemetry:TraceUrl must be an absolute http(s) URL containing {{traceId}} (was '{traceUrl}').";
+        foreach (var gateway in Cluster.Gateways.Where(g => !TaskFlowClusterOptions.IsValidGateway(g)))
+            yield return $"TaskFlow:Cluster:Gateways must list host:port entries (was '{gateway}').";
         if (Demo.HeartbeatSeconds < 0) yield return $"TaskFlow:Demo:HeartbeatSeconds must be 0 (off) or more (was {Demo.HeartbeatSeconds}).";
     }
 }
@@ -90,6 +93,20 @@ public sealed class TaskFlowClusterOptions
     /// <summary>Runs under Kubernetes with Orleans' Kubernetes hosting: the pod's IP is advertised (unless
     /// <see cref="AdvertisedAddress"/> is set) and pods of dead silos are deleted.</summary>
     public bool Kubernetes { get; set; }
+
+    /// <summary>The silos' gateways (<c>host:port</c>) a Client-mode node connects to, when membership is not read from
+    /// the storage provider's database: a web node with TaskFlow.AspNetCore alone finds the cluster this way.</summary>
+    public IList<string> Gateways { get; set; } = [];
+
+    /// <summary>A host name or IP address, a colon and a TCP port.</summary>
+    public static bool IsValidGateway(string gateway)
+    {
+        var colon = gateway?.LastIndexOf(':') ?? -1;
+        return colon > 0
+            && Uri.CheckHostName(gateway![..colon].Trim('[', ']')) != UriHostNameType.Unknown
+            && int.TryParse(gateway[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            && port is >= 1 and <= 65535;
+    }
 }
 
 /// <summary>Storage providers.</summary>
@@ -111,6 +128,12 @@ public sealed class TaskFlowStorageOptions
 
     /// <summary>Connection string for the provider.</summary>
     public string ConnectionString { get; set; } = "Data Source=tasks.db";
+
+    /// <summary>Encrypts task arguments at rest with ASP.NET Core Data Protection.</summary>
+    public bool EncryptArgs { get; set; }
+
+    /// <summary>A directory every silo reads for the Data Protection key ring when <see cref="EncryptArgs"/> is set.</summary>
+    public string? KeysPath { get; set; }
 }
 
 /// <summary>The <c>TaskFlow:Demo</c> section.</summary>

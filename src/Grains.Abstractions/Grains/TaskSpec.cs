@@ -26,14 +26,16 @@ public sealed record TaskSpec
     [Id(8)] public Guid? ReplayOf { get; init; }
     /// <summary>The W3C <c>traceparent</c> of the enqueue: the task's attempts are spans in this trace.</summary>
     [Id(9)] public string? TraceParent { get; init; }
+    /// <summary>The instant the first attempt is due; wins over <see cref="DelaySeconds"/>. Past instants run now.</summary>
+    [Id(10)] public DateTimeOffset? RunAt { get; init; }
     /// <summary>Tasks to wait for before this one may run (a continuation).</summary>
-    [Id(10)] public ImmutableArray<Guid> After { get; init; } = [];
+    [Id(11)] public ImmutableArray<Guid> After { get; init; } = [];
     /// <summary>When the continuation runs.</summary>
-    [Id(11)] public ContinuationPolicy AfterPolicy { get; init; }
+    [Id(12)] public ContinuationPolicy AfterPolicy { get; init; }
     /// <summary>The batch the task belongs to.</summary>
-    [Id(12)] public Guid? BatchId { get; init; }
+    [Id(13)] public Guid? BatchId { get; init; }
     /// <summary>The batch whose end the task waits for (a batch's <c>then</c> task).</summary>
-    [Id(13)] public Guid? AfterBatch { get; init; }
+    [Id(14)] public Guid? AfterBatch { get; init; }
 }
 
 /// <summary>The answer to a submission: the record, and whether this call created it (false when an

@@ -63,7 +63,7 @@ public sealed partial class TaskFlowBuilder
     public TaskFlowBuilder AddSchedule<THandler>(string name, TimeSpan every, Action<ScheduleOptionsBuilder>? configure = null)
         where THandler : class
     {
-        if (every < TimeSpan.FromSeconds(1) || every > TimeSpan.FromDays(366))
+        if (every < ScheduleSpecValidator.MinEvery || every > ScheduleSpecValidator.MaxEvery)
             throw new InvalidOperationException($"TaskFlow: the schedule '{name}' must run every 1 s to 366 days (was {every}).");
         return AddScheduleCore<THandler>(name, every, null, null, TimeZoneInfo.Utc, configure);
     }
@@ -74,26 +74,10 @@ public sealed partial class TaskFlowBuilder
     public TaskFlowBuilder AddSchedule<THandler>(string name, string cron, string timeZone = "UTC", Action<ScheduleOptionsBuilder>? configure = null)
         where THandler : class
     {
-        Cronos.CronExpression expression;
-        try
-        {
-            var fields = (cron ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-            expression = Cronos.CronExpression.Parse(cron ?? "", fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
-        }
-        catch (Cronos.CronFormatException ex)
-        {
-            throw new InvalidOperationException($"TaskFlow: the schedule '{name}' has an invalid cron expression '{cron}': {ex.Message}", ex);
-        }
-
-        TimeZoneInfo zone;
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
-        {
-            throw new InvalidOperationException($"TaskFlow: the schedule '{name}' names an unknown time zone '{timeZone}'; use an IANA name such as 'America/New_York'.", ex);
-        }
+        var expression = ScheduleSpecValidator.ParseCron(cron) ?? throw new InvalidOperationException(
+            $"TaskFlow: the schedule '{name}' has an invalid cron expression '{cron}'; use five fields, or six with seconds.");
+        var zone = ScheduleSpecValidator.FindZone(timeZone) ?? throw new InvalidOperationException(
+            $"TaskFlow: the schedule '{name}' names an unknown time zone '{timeZone}'; use an IANA name such as 'America/New_York'.");
         return AddScheduleCore<THandler>(name, null, cron, expression, zone, configure);
     }
 
@@ -114,8 +98,8 @@ public sealed partial class TaskFlowBuilder
         {
             throw new InvalidOperationException($"TaskFlow: the schedule '{name}' has arguments that do not bind: {ex.Message}", ex);
         }
-        Registry.AddSchedule(new ScheduleDefinition(name, every, cron, expression, zone, argsJson,
-            options.RunOnStartupValue, options.MisfireValue, options.OverlapValue));
+        Registry.AddSchedule(new ScheduleDefinition(name, name, every, cron, expression, zone, argsJson,
+            options.RunOnStartupValue, options.MisfireValue, options.OverlapValue, runtime: false));
         return this;
     }
 

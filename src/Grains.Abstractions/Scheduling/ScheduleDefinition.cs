@@ -22,13 +22,16 @@ public enum OverlapPolicy
     Skip = 1,
 }
 
-/// <summary>A registered schedule: when the task of the same name fires, and how.</summary>
+/// <summary>A schedule: which task fires, when, and how. Defined in code (<see cref="TaskFlowBuilder.AddSchedule{THandler}(string, TimeSpan, Action{ScheduleOptionsBuilder}?)"/>,
+/// firing the task of its own name) or at runtime (<see cref="ScheduleSpec"/>, naming its task).</summary>
 public sealed class ScheduleDefinition
 {
-    internal ScheduleDefinition(string name, TimeSpan? every, string? cron, CronExpression? expression, TimeZoneInfo timeZone,
-        string argsJson, bool runOnStartup, MisfirePolicy misfire, OverlapPolicy overlap)
+    internal ScheduleDefinition(string name, string task, TimeSpan? every, string? cron, CronExpression? expression, TimeZoneInfo timeZone,
+        string argsJson, bool runOnStartup, MisfirePolicy misfire, OverlapPolicy overlap, bool runtime)
     {
         Name = name;
+        Task = task;
+        IsRuntime = runtime;
         Every = every;
         Cron = cron;
         Expression = expression;
@@ -39,8 +42,14 @@ public sealed class ScheduleDefinition
         Overlap = overlap;
     }
 
-    /// <summary>The schedule's name, which is also the name of the task it fires.</summary>
+    /// <summary>The schedule's name.</summary>
     public string Name { get; }
+
+    /// <summary>The registered task it fires (a code schedule's own name).</summary>
+    public string Task { get; }
+
+    /// <summary>Defined at runtime (stored) rather than in code.</summary>
+    public bool IsRuntime { get; }
 
     /// <summary>The interval of an interval schedule.</summary>
     public TimeSpan? Every { get; }

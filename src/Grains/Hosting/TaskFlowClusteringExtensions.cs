@@ -1,25 +1,20 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using TaskFlow.Storage;
 
 namespace TaskFlow.Hosting;
 
-/// <summary>How silos and clients find each other, chosen by the storage provider: with <c>Postgres</c> the cluster
-/// is real (ADO.NET membership and reminders on the task store's database, invariant <c>Npgsql</c>); otherwise the
-/// single-machine localhost clustering.</summary>
+/// <summary>How silos find each other, chosen by the storage provider: where membership lives in the database
+/// (PostgreSQL, from TaskFlow.Storage.PostgreSql) the cluster is real; otherwise the single-machine localhost
+/// clustering.</summary>
 public static class TaskFlowClusteringExtensions
 {
-    /// <summary>The ADO.NET invariant name of Npgsql.</summary>
-    public const string PostgresInvariant = "Npgsql";
-
-    /// <summary>Configures membership (and, on PostgreSQL, reminders). On PostgreSQL the silo listens on every
+    /// <summary>Configures membership (and on a database, what goes with it). A real cluster's silo listens on every
     /// interface and advertises <c>TaskFlow:Cluster:AdvertisedAddress</c> (an IP address or a DNS name), or else the
     /// host's first non-loopback address; with <c>TaskFlow:Cluster:Kubernetes</c> and no address set, the pod's IP is
     /// left to Orleans' Kubernetes hosting. Localhost clustering (SQLite, Memory) stays on the loopback.</summary>
+    /// <exception cref="InvalidOperationException">The provider's storage package was not added to the silo's services.</exception>
     public static ISiloBuilder UseTaskFlowClustering(this ISiloBuilder silo, TaskFlowOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -32,13 +27,14 @@ public static class TaskFlowClusteringExtensions
 #pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.4; TaskFlow's cluster tests run on it.
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
-        if (options.Storage.Provider != StorageProvider.Postgres)
-            return silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        if (TaskFlowStorageProviders.Find(silo.Services, options).UseClustering(silo, options)) return silo;
+        return silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+    }
 
-        var connectionString = options.Storage.ConnectionString;
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
-            new PostgresSchemaLifecycle(connectionString, sp.GetRequiredService<ILogger<PostgresSchemaLifecycle>>()));
-        return silo
+    /// <summary>The endpoints of a silo in a real cluster: every interface, the advertised address, the configured
+    /// ports; and the cluster's ids and failure-detection timings.</summary>
+    internal static ISiloBuilder UseTaskFlowNetwork(this ISiloBuilder silo, TaskFlowClusterOptions cluster) =>
+        silo
             .Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = cluster.ClusterId;
@@ -46,18 +42,7 @@ public static class TaskFlowClusteringExtensions
             })
             .UseTaskFlowEndpoints(cluster)
             .Configure<ClusterMembershipOptions>(ClusterTimings.Apply)
-            .Configure<GrainDirectoryOptions>(ClusterTimings.Apply)
-            .UseAdoNetClustering(o =>
-            {
-                o.Invariant = PostgresInvariant;
-                o.ConnectionString = connectionString;
-            })
-            .UseAdoNetReminderService(o =>
-            {
-                o.Invariant = PostgresInvariant;
-                o.ConnectionString = connectionString;
-            });
-    }
+            .Configure<GrainDirectoryOptions>(ClusterTimings.Apply);
 
     private static ISiloBuilder UseTaskFlowEndpoints(this ISiloBuilder silo, TaskFlowClusterOptions cluster)
     {
@@ -101,28 +86,5 @@ public static class TaskFlowClusteringExtensions
         }
         return resolved.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
             ?? throw new InvalidOperationException($"TaskFlow:Cluster:AdvertisedAddress '{configured}' resolves to no address.");
-    }
-
-    /// <summary>Configures how a client finds the cluster's gateways: from the membership table on PostgreSQL,
-    /// otherwise the local gateway port.</summary>
-    public static IClientBuilder UseTaskFlowClustering(this IClientBuilder client, TaskFlowOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        var cluster = options.Cluster;
-        if (options.Storage.Provider != StorageProvider.Postgres)
-            return client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
-
-        return client
-            .Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = cluster.ServiceId;
-            })
-            .UseAdoNetClustering(o =>
-            {
-                o.Invariant = PostgresInvariant;
-                o.ConnectionString = options.Storage.ConnectionString;
-            });
     }
 }

@@ -6,9 +6,10 @@ using TaskFlow.Storage;
 
 namespace TaskFlow.Scheduling;
 
-/// <summary>One schedule. Woken precisely by a grain timer at each occurrence, and durably by an Orleans reminder
-/// (every minute) so it comes back after its silo dies even if nothing else calls it. Each fire stores the occurrence
-/// and the new task's id before creating the task.</summary>
+/// <summary>One schedule, defined in code (the registry) or at runtime (its stored <see cref="ScheduleState.Spec"/>).
+/// Woken precisely by a grain timer at each occurrence, and durably by an Orleans reminder (every minute) so it comes
+/// back after its silo dies even if nothing else calls it. Each fire stores the occurrence and the new task's id before
+/// creating the task.</summary>
 [GrainType("taskflow.schedule")]
 internal sealed class ScheduleGrain(
     [PersistentState("schedule", TaskFlowStorage.Name)] IPersistentState<ScheduleState> store,
@@ -32,10 +33,88 @@ internal sealed class ScheduleGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!registry.TryGetSchedule(Name, out _definition)) return;
+        if (!registry.TryGetSchedule(Name, out _definition) && store.State.Spec is { } spec) _definition = Rebuild(spec);
+        if (_definition is null) return;
+        if (_definition.IsRuntime)
+        {
+            // A create whose silo died between storing the schedule and listing it is listed now; best effort, as
+            // the schedule fires whether or not it is listed.
+            try
+            {
+                await Directory.SetRuntime(Name, true);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.ScheduleWakeFailed(logger, "(directory)", ex);
+            }
+        }
+        await StartAsync();
+    }
+
+    private IScheduleDirectoryGrain Directory => GrainFactory.GetGrain<IScheduleDirectoryGrain>(0);
+
+    private async Task StartAsync()
+    {
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await TickSafelyAsync();
     }
+
+    private ScheduleDefinition? Rebuild(ScheduleSpec spec)
+    {
+        try
+        {
+            return ScheduleSpecValidator.Build(spec);
+        }
+        catch (TaskValidationException ex)
+        {
+            Log.ScheduleTickFailed(logger, Name, ex);
+            return null;
+        }
+    }
+
+    public async Task<ScheduleChange> Create(ScheduleSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (_definition is not null) return new ScheduleChange(ScheduleChangeStatus.NameTaken, await Describe());
+        var definition = ScheduleSpecValidator.Build(spec with { Name = Name });
+        store.State = new ScheduleState { Spec = spec with { Name = Name } };
+        await store.WriteStateAsync();
+        _definition = definition;
+        await Directory.SetRuntime(Name, true);
+        await StartAsync();
+        return new ScheduleChange(ScheduleChangeStatus.Done, await Describe());
+    }
+
+    public async Task<ScheduleChange> Replace(ScheduleSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (Refusal() is { } refused) return refused;
+        var definition = ScheduleSpecValidator.Build(spec with { Name = Name });
+        store.State.Spec = spec with { Name = Name };
+        // The new timetable starts from now: occurrences of the old one are not caught up.
+        store.State.LastOccurrence = time.GetUtcNow();
+        await store.WriteStateAsync();
+        _definition = definition;
+        await TickSafelyAsync();
+        return new ScheduleChange(ScheduleChangeStatus.Done, await Describe());
+    }
+
+    public async Task<ScheduleChange> Delete()
+    {
+        if (Refusal() is { } refused) return refused;
+        _definition = null;
+        await RetireAsync();
+        store.State = new ScheduleState();
+        await Directory.SetRuntime(Name, false);
+        return new ScheduleChange(ScheduleChangeStatus.Done, null);
+    }
+
+    private ScheduleChange? Refusal() => _definition switch
+    {
+        null => new ScheduleChange(ScheduleChangeStatus.NotFound, null),
+        { IsRuntime: false } => new ScheduleChange(ScheduleChangeStatus.DefinedInCode, null),
+        _ => null,
+    };
 
     /// <summary>Called by every silo's keeper every 2 s: wakes the grain (on a live silo, after its silo died) and ticks
     /// now when no timer is armed (a failed tick whose retry has not run yet, a paused schedule).</summary>
@@ -135,7 +214,9 @@ internal sealed class ScheduleGrain(
         if (schedule.Overlap == OverlapPolicy.Skip && store.State.LastTaskId is { } last)
             previousUnfinished = (await GrainFactory.GetGrain<ITaskGrain>(last).Get()) is { } r && !r.Status.IsTerminal();
 
-        var decision = ScheduleTimetable.Decide(schedule, store.State.LastOccurrence, now, store.State.Paused, previousUnfinished);
+        // A runtime schedule whose task was removed from code since: its occurrences pass, as while paused.
+        var idle = store.State.Paused || !registry.TryGet(schedule.Task, out _);
+        var decision = ScheduleTimetable.Decide(schedule, store.State.LastOccurrence, now, idle, previousUnfinished);
         if (decision.Fire is { } occurrence)
         {
             store.State.LastOccurrence = decision.LastOccurrence;
@@ -195,8 +276,8 @@ internal sealed class ScheduleGrain(
             .Add(manual ? "triggeredAt" : "occurrence", occurrence.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         var spec = new TaskSpec
         {
-            Name = Name,
-            ArgsJson = _definition!.ArgsJson,
+            Name = _definition!.Task,
+            ArgsJson = _definition.ArgsJson,
             Source = TaskSource.Scheduled,
             ScheduleName = Name,
             Tags = tags,
@@ -242,6 +323,11 @@ internal sealed class ScheduleGrain(
             LastStatus = lastStatus,
             Paused = store.State.Paused,
             Host = RuntimeIdentity,
+            Task = schedule.Task,
+            ArgsJson = schedule.ArgsJson,
+            Runtime = schedule.IsRuntime,
+            Misfire = schedule.Misfire,
+            Overlap = schedule.Overlap,
         };
     }
 }

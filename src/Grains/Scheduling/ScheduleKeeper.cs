@@ -5,9 +5,9 @@ using TaskFlow.Storage;
 
 namespace TaskFlow.Scheduling;
 
-/// <summary>On every silo: once active, retires schedules removed from code, then keeps every registered schedule
-/// grain awake (every <see cref="Period"/>), so a schedule whose silo died is back within seconds rather than at its
-/// next reminder.</summary>
+/// <summary>On every silo: once active, retires schedules removed from code, then keeps every schedule grain (code
+/// and runtime) awake (every <see cref="Period"/>), so a schedule whose silo died is back within seconds rather than
+/// at its next reminder, and after a restart of the whole cluster even where reminders live in memory.</summary>
 internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains, TimeProvider time, ILogger<ScheduleKeeper> logger)
     : ActiveSiloLoop
 {
@@ -16,9 +16,10 @@ internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains
     protected override async Task RunAsync(CancellationToken stopping)
     {
         var names = registry.Schedules.Select(s => s.Name).ToArray();
+        var directory = grains.GetGrain<IScheduleDirectoryGrain>(0);
         try
         {
-            foreach (var removed in await grains.GetGrain<IScheduleDirectoryGrain>(0).Sync(names))
+            foreach (var removed in await directory.Sync(names))
             {
                 Log.ScheduleRetired(logger, removed);
                 await grains.GetGrain<IScheduleGrain>(removed).Retire();
@@ -33,7 +34,7 @@ internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains
         {
             // All at once and each bounded: a schedule whose silo just died (its calls wait until the death is
             // declared) must not hold up the others.
-            await Task.WhenAll(names.Select(name => EnsureAsync(name, stopping)));
+            await Task.WhenAll(names.Concat(await RuntimeNamesAsync(directory, stopping)).Select(name => EnsureAsync(name, stopping)));
             try
             {
                 await Task.Delay(Period, time, stopping);
@@ -60,16 +61,20 @@ internal sealed class ScheduleKeeper(TaskRegistry registry, IGrainFactory grains
         }
     }
 
-    private static readonly TimeSpan EnsureTimeout = TimeSpan.FromSeconds(5);
-}
+    private async Task<string[]> RuntimeNamesAsync(IScheduleDirectoryGrain directory, CancellationToken stopping)
+    {
+        try
+        {
+            return await directory.Runtime().WaitAsync(EnsureTimeout, time, stopping);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ScheduleWakeFailed(logger, "(directory)", ex);
+            return [];
+        }
+    }
 
-/// <summary>Remembers which schedules exist, so one removed from code is retired at the next start.</summary>
-[Alias("taskflow.IScheduleDirectoryGrain")]
-public interface IScheduleDirectoryGrain : IGrainWithIntegerKey
-{
-    /// <summary>Records the registered schedules; returns those known before that are no longer registered.</summary>
-    [Alias("Sync")]
-    Task<string[]> Sync(string[] registered);
+    private static readonly TimeSpan EnsureTimeout = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The stored list of known schedules.</summary>
@@ -78,6 +83,9 @@ public sealed class ScheduleDirectoryState
 {
     /// <summary>Names of the schedules registered at the last start.</summary>
     [Id(0)] public List<string> Known { get; set; } = [];
+
+    /// <summary>Names of the schedules defined at runtime, in order.</summary>
+    [Id(1)] public List<string> Runtime { get; set; } = [];
 }
 
 [GrainType("taskflow.schedule-directory")]
@@ -94,5 +102,24 @@ internal sealed class ScheduleDirectoryGrain(
             await store.WriteStateAsync();
         }
         return removed;
+    }
+
+    public Task<string[]> Runtime() => Task.FromResult(store.State.Runtime.ToArray());
+
+    public async Task SetRuntime(string name, bool exists)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var runtime = store.State.Runtime;
+        if (exists == runtime.Contains(name, StringComparer.Ordinal)) return;
+        if (exists)
+        {
+            runtime.Add(name);
+            runtime.Sort(StringComparer.Ordinal);
+        }
+        else
+        {
+            runtime.Remove(name);
+        }
+        await store.WriteStateAsync();
     }
 }

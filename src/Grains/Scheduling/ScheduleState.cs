@@ -26,4 +26,7 @@ public sealed class ScheduleState
 
     /// <summary>Whether run-on-startup has fired for this schedule.</summary>
     [Id(6)] public bool StartupFired { get; set; }
+
+    /// <summary>The definition of a runtime schedule; null for one defined in code.</summary>
+    [Id(7)] public ScheduleSpec? Spec { get; set; }
 }

@@ -16,6 +16,8 @@ public sealed class MemoryTaskStore : ITaskStore
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, Versioned<TaskState>> _tasks = [];
     private readonly Dictionary<(string, string), Versioned<string>> _states = [];
+    // Kept with every change under the same lock, as the SQL stores keep theirs in the same transaction.
+    private readonly Dictionary<TaskRunStatus, long> _counts = [];
     private long _version;
 
     /// <summary>The store shared by every silo of this process with <paramref name="serviceId"/>.</summary>
@@ -37,9 +39,12 @@ public sealed class MemoryTaskStore : ITaskStore
         lock (_gate)
         {
             var id = state.Record.TaskId;
-            Check(_tasks.GetValueOrDefault(id)?.ETag, expectedETag, $"task {id}");
+            var stored = _tasks.GetValueOrDefault(id);
+            Check(stored?.ETag, expectedETag, $"task {id}");
             var etag = NextETag();
             _tasks[id] = new Versioned<TaskState>(state, etag);
+            if (stored is not null) Count(stored.Value.Status, -1);
+            Count(state.Status, +1);
             return Task.FromResult(etag);
         }
     }
@@ -103,13 +108,16 @@ public sealed class MemoryTaskStore : ITaskStore
     /// <inheritdoc />
     public Task<TaskMetrics> MetricsAsync(CancellationToken cancellationToken = default)
     {
-        List<TaskRecord> all;
-        lock (_gate) all = [.. _tasks.Values.Select(v => v.Value.Record)];
-        var byStatus = all.GroupBy(r => r.Status).ToImmutableDictionary(g => g.Key, g => (long)g.Count());
-        var durations = all.Where(r => r.Status.IsTerminal() && r.DurationSeconds is not null)
-            .OrderByDescending(r => r.EndedAt).Take(TaskStoreLimits.DurationSample)
+        ImmutableDictionary<TaskRunStatus, long> byStatus;
+        List<TaskRecord> finished;
+        lock (_gate)
+        {
+            byStatus = _counts.Where(p => p.Value != 0).ToImmutableDictionary();
+            finished = [.. _tasks.Values.Select(v => v.Value.Record).Where(r => r.Status.IsTerminal() && r.DurationSeconds is not null)];
+        }
+        var durations = finished.OrderByDescending(r => r.EndedAt).Take(TaskStoreLimits.DurationSample)
             .Select(r => r.DurationSeconds!.Value).ToList();
-        return Task.FromResult(TaskMetricsMath.Build(all.Count, byStatus, durations));
+        return Task.FromResult(TaskMetricsMath.Build(byStatus.Values.Sum(), byStatus, durations));
     }
 
     /// <inheritdoc />
@@ -130,11 +138,17 @@ public sealed class MemoryTaskStore : ITaskStore
         lock (_gate)
         {
             var doomed = _tasks.Values.Where(v => v.Value.Status.IsTerminal() && v.Value.Record.EndedAt < cutoff)
-                .Select(v => v.Value.Record.TaskId).ToList();
-            foreach (var id in doomed) _tasks.Remove(id);
+                .Select(v => v.Value.Record).ToList();
+            foreach (var record in doomed)
+            {
+                _tasks.Remove(record.TaskId);
+                Count(record.Status, -1);
+            }
             return Task.FromResult(doomed.Count);
         }
     }
+
+    private void Count(TaskRunStatus status, long delta) => _counts[status] = _counts.GetValueOrDefault(status) + delta;
 
     private string NextETag() => (++_version).ToString(CultureInfo.InvariantCulture);
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Data.Common;
+using System.Globalization;
 using TaskFlow.Grains;
 
 namespace TaskFlow.Storage;
@@ -7,6 +8,14 @@ namespace TaskFlow.Storage;
 /// <summary>The reading side both SQL stores share once their dialect has built the commands.</summary>
 internal static class TaskStoreReads
 {
+    /// <summary>Reads the one row of a <c>state, etag</c> query: the stored value and its version, or null.</summary>
+    public static async Task<Versioned<T>?> ReadVersionedAsync<T>(DbCommand command, Func<string, T> parse, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new Versioned<T>(parse(reader.GetString(0)), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Reads a newest-first page. The command asks for <paramref name="limit"/> + 1 rows: the extra row only says
     /// that a next page exists, and the cursor is the last row returned.</summary>
     public static async Task<TaskPage> ReadPageAsync(DbCommand command, int limit, Func<DbDataReader, TaskRecord?> read,

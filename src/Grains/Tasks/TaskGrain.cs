@@ -212,7 +212,12 @@ internal sealed partial class TaskGrain(
             {
                 _known = null;
             }
-            if (_known is not null && Exists) return;
+            if (_known is not null && Exists)
+            {
+                // The created state is still the stored one (nothing has changed it since): it was never published.
+                if (_etag == etag) PublishChange(State.Record);
+                return;
+            }
         }
         _state = state;
         _etag = etag;

@@ -29,7 +29,8 @@ public static class TaskLifecycle
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        var delayed = spec.DelaySeconds > 0;
+        DateTimeOffset? dueAt = spec.RunAt ?? (spec.DelaySeconds > 0 ? now.AddSeconds(spec.DelaySeconds) : null);
+        var delayed = dueAt > now;
         var waits = ContinuationLifecycle.Waits(spec);
         var record = new TaskRecord
         {
@@ -42,7 +43,7 @@ public static class TaskLifecycle
             ReplayOf = spec.ReplayOf,
             CreatedAt = now,
             MaxRetries = options.Retries,
-            NextAttemptAt = delayed ? now.AddSeconds(spec.DelaySeconds) : null,
+            NextAttemptAt = delayed ? dueAt : null,
             IdempotencyKey = spec.IdempotencyKey,
             Tags = spec.Tags,
             TraceParent = spec.TraceParent,

@@ -141,6 +141,8 @@ public sealed partial class FuzzTests(ApiFactory factory, ITestOutputHelper outp
         if (random.Next(3) == 0) fields.Add("\"tags\":" + Pick(["{\"a\":\"b\"}", "{\"a\":1}", "[]", "\"x\"", "null", "{\"\":\"\"}",
             "{" + string.Join(",", Enumerable.Range(0, 60).Select(n => $"\"t{n}\":\"v\"")) + "}", "{" + Str(new string('t', 500)) + ":\"v\"}"]));
         if (random.Next(3) == 0) fields.Add("\"delaySeconds\":" + Pick(["0", "3600", "-5", "1e308", "99999999999", "31622401", "\"x\"", "null", "NaN"]));
+        if (random.Next(4) == 0) fields.Add("\"runAt\":" + Pick(["\"2030-01-01T00:00:00Z\"", "\"2001-01-01T00:00:00+02:00\"",
+            "\"9999-12-31T23:59:59-14:00\"", "\"0001-01-01T00:00:00+14:00\"", "\"2030-01-01T00:00:00\"", "\"x\"", "0", "null", "[]"]));
         if (random.Next(6) == 0) fields.Add($"\"unknownField\":{Json(random, 2)}");
         return "{" + string.Join(",", fields.OrderBy(_ => random.Next())) + "}";
     }

@@ -38,6 +38,9 @@ public sealed class OpenApiTests(OpenApiTests.DevelopmentApiFactory development)
         ["POST /tasks/schedules/{name}/pause"] = [200, 404],
         ["POST /tasks/schedules/{name}/resume"] = [200, 404],
         ["POST /tasks/schedules/{name}/trigger"] = [200, 404],
+        ["POST /tasks/schedules"] = [201, 400, 409, 413, 415],
+        ["PUT /tasks/schedules/{name}"] = [200, 400, 404, 409, 413, 415],
+        ["DELETE /tasks/schedules/{name}"] = [204, 404, 409],
         ["GET /tasks/audit"] = [200, 400],
         ["GET /tasks/stream"] = [200],
         ["GET /tasks/cluster"] = [200],
@@ -139,11 +142,15 @@ public sealed class OpenApiTests(OpenApiTests.DevelopmentApiFactory development)
 
         var enqueue = schemas.GetProperty("EnqueueTaskRequest");
         Assert.Equal(["name"], enqueue.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(["after", "afterPolicy", "args", "delaySeconds", "idempotencyKey", "name", "priority", "tags"],
+        Assert.Equal(["after", "afterPolicy", "args", "delaySeconds", "idempotencyKey", "name", "priority", "runAt", "tags"],
             enqueue.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         foreach (var number in new[] { "priority", "delaySeconds" })
             Assert.DoesNotContain("string", enqueue.GetProperty("properties").GetProperty(number).GetProperty("type").EnumerateArray().Select(t => t.GetString()));
         Assert.False(schemas.GetProperty("ReplayRequest").TryGetProperty("required", out _), "taskIds or since, and dryRun, are each optional");
+        var schedule = schemas.GetProperty("ScheduleRequest");
+        Assert.Equal(["task"], schedule.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["args", "cron", "every", "misfire", "name", "overlap", "task", "timeZone"],
+            schedule.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ProblemDetailsScopeTests
         builder.Configuration["TaskFlow:Storage:Provider"] = "Memory";
         builder.Configuration["TaskFlow:Cluster:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.Configuration["TaskFlow:Cluster:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.AddTaskFlow();
+        builder.AddTaskFlow(tf => tf.AddMemoryStorage());
         await using var app = builder.Build();
         app.UseStatusCodePages();
         app.MapTaskFlow("/jobs");

@@ -25,8 +25,14 @@ public sealed class ScheduleEndpointsTests(ApiFactory factory)
         var next = digest.GetProperty("nextRunAt").GetDateTimeOffset();
         Assert.True(next > DateTimeOffset.UtcNow);
         Assert.Contains(next.UtcDateTime.Hour, new[] { 13, 14 });
-        string[] fields = ["name", "every", "cron", "timeZone", "nextRunAt", "lastRunAt", "lastTaskId", "lastStatus", "paused"];
+        string[] fields =
+        [
+            "name", "every", "cron", "timeZone", "nextRunAt", "lastRunAt", "lastTaskId", "lastStatus", "paused", "task", "args", "source",
+            "misfire", "overlap",
+        ];
         Assert.Equal(fields, digest.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("send_daily_digest", digest.GetProperty("task").GetString());
+        Assert.Equal("code", digest.GetProperty("source").GetString());
     }
 
     [Fact]

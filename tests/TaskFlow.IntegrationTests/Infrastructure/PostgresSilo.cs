@@ -21,10 +21,11 @@ public static class PostgresSilo
             ["TaskFlow:Cluster:SiloPort"] = HostProcess.Port(FreePort.Next()),
             ["TaskFlow:Cluster:GatewayPort"] = HostProcess.Port(FreePort.Next()),
         });
-        var options = builder.Configuration.GetSection(TaskFlowOptions.SectionName).Get<TaskFlowOptions>()!;
-        builder.UseOrleans(silo => silo
-            .UseTaskFlowClustering(options)
-            .AddTaskFlow(builder.Configuration, configure));
+        builder.UseOrleans(silo => silo.UseTaskFlow(builder.Configuration, tf =>
+        {
+            tf.AddPostgreSqlStorage();
+            configure?.Invoke(tf);
+        }));
         var host = builder.Build();
         try
         {

@@ -117,4 +117,26 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal(key.State!.TaskId, readKey.State!.TaskId);
         Assert.Equal(["nightly", "Nightly"], readDirectory.State!.Known);
     }
+
+    [Fact]
+    public async Task A_runtime_schedule_and_the_directory_listing_it_are_read_back_as_written()
+    {
+        var spec = new ScheduleSpec
+        {
+            Name = "eu_digest", Task = "send_daily_digest", ArgsJson = """{"region":"eu"}""", Cron = "0 8 * * 1-5",
+            TimeZone = "Europe/Paris", Misfire = MisfirePolicy.Skip, Overlap = OverlapPolicy.Skip,
+        };
+        var eu = GrainId.Create("taskflow.schedule", "eu_digest");
+        await Storage.WriteStateAsync("schedule", eu, new GrainState<ScheduleState>(new ScheduleState { Spec = spec, Paused = true }));
+        await Storage.WriteStateAsync("schedules", ScheduleDirectory,
+            new GrainState<ScheduleDirectoryState>(new ScheduleDirectoryState { Known = ["nightly"], Runtime = ["eu_digest"] }));
+
+        var read = await ReadAsync(eu);
+        var directory = new GrainState<ScheduleDirectoryState>(new ScheduleDirectoryState());
+        await Storage.ReadStateAsync("schedules", ScheduleDirectory, directory);
+
+        Assert.Equal(spec, read.State!.Spec);
+        Assert.True(read.State.Paused);
+        Assert.Equal(["eu_digest"], directory.State!.Runtime);
+    }
 }

@@ -67,7 +67,7 @@ public sealed class PostgresGrainStorageTests(PostgresServer server) : GrainStor
         Assert.Equal(new object[] { "schedule", 0L, 0L, "nightly", 1 }, rows[0][..5]);
         Assert.Contains($"\"lastTaskId\":\"{state.State!.LastTaskId}\"", (string)rows[0][5], StringComparison.Ordinal);
         Assert.Contains("\"lastOccurrence\":\"2026-12-01T09:00:00+00:00\"", (string)rows[0][5], StringComparison.Ordinal);
-        Assert.Equal(new object[] { "schedules", 0L, 0L, DBNull.Value, 1, """{"known":["nightly"]}""" }, rows[1]);
+        Assert.Equal(new object[] { "schedules", 0L, 0L, DBNull.Value, 1, """{"known":["nightly"],"runtime":[]}""" }, rows[1]);
         Assert.Equal(0L, (await QueryAsync("SELECT COUNT(*) FROM taskflow.grain_state"))[0][0]);
     }
 
@@ -152,8 +152,11 @@ public sealed class PostgresGrainStorageTests(PostgresServer server) : GrainStor
         Assert.Equal((long)schedules.Count, (await QueryAsync("SELECT COUNT(*) FROM OrleansStorage WHERE PayloadBinary IS NOT NULL"))[0][0]);
     }
 
-    private Task<CarryOverResult> CarryOverAsync() =>
-        new GrainStateCarryOver(_connectionString, Storage, NullLogger<GrainStateCarryOver>.Instance).RunAsync(CancellationToken.None);
+    private async Task<CarryOverResult> CarryOverAsync()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_connectionString);
+        return await new GrainStateCarryOver(dataSource, Storage, NullLogger<GrainStateCarryOver>.Instance).RunAsync(CancellationToken.None);
+    }
 
     /// <summary>Writes a state as TaskFlow's own grain storage did before PostgreSQL moved to the ADO.NET one.</summary>
     private async Task WriteOldAsync<T>(string stateName, GrainId grain, T state) =>

@@ -15,7 +15,7 @@ namespace TaskFlow.IntegrationTests.Storage;
 /// schema and a server that can be down or silent.</summary>
 [Collection(PostgresCollection.Name)]
 [Trait(TestCategory.Name, TestCategory.Postgres)]
-public sealed class PostgresTaskStoreTests(PostgresServer server) : TaskStoreContractTests
+public sealed class PostgresTaskStoreTests(PostgresServer server) : SqlTaskStoreContractTests
 {
     private string _connectionString = "";
 
@@ -124,5 +124,59 @@ public sealed class PostgresTaskStoreTests(PostgresServer server) : TaskStoreCon
         {
             await server.DropDatabaseAsync(connectionString);
         }
+    }
+
+    [Fact]
+    public async Task An_upgrade_counts_the_rows_already_there_and_a_database_from_a_newer_TaskFlow_is_refused()
+    {
+        // A database as the scripts before 005 left it, holding history the counts have never seen.
+        await ExecuteAsync("""
+            DROP TABLE taskflow.task_counts;
+            DROP FUNCTION taskflow.recount_tasks();
+            DELETE FROM taskflow.schema_migrations WHERE version = 5;
+            INSERT INTO taskflow.tasks (task_id, name, status, priority, source, created_at, attempts, etag, state)
+            SELECT gen_random_uuid(), 'email', CASE WHEN i % 4 = 0 THEN 'failed' ELSE 'success' END, 0, 'api', i, 1, 1, '{}'
+            FROM generate_series(1, 1000) AS i;
+            """);
+
+        var applied = await PostgresSchemaMigrator.ApplyAsync(_connectionString, NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal(["005_taskflow_task_counts.sql"], applied);
+        var metrics = await Store.MetricsAsync();
+        Assert.Equal((1000L, 750L, 250L), (metrics.Total, metrics.ByStatus[TaskRunStatus.Success], metrics.ByStatus[TaskRunStatus.Failed]));
+
+        await ExecuteAsync("INSERT INTO taskflow.schema_migrations (version, name) VALUES (999, '999_from_the_future.sql')");
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => PostgresSchemaMigrator.ApplyAsync(_connectionString, NullLogger.Instance, CancellationToken.None));
+        Assert.Contains("schema version 999", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Silos_writing_at_once_keep_the_counts_exact()
+    {
+        // Two writers on their own connections, as two silos: each adds to its own counter shard.
+        await using var other = new PostgresTaskStore(_connectionString, NullLogger<PostgresTaskStore>.Instance);
+        await other.InitializeAsync(CancellationToken.None);
+        ITaskStore[] silos = [Store, other];
+
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(async i =>
+        {
+            var state = NewState();
+            var etag = await silos[i % 2].WriteTaskAsync(state, null);
+            var done = state with { Record = state.Record with { Status = i % 3 == 0 ? TaskRunStatus.Failed : TaskRunStatus.Success, EndedAt = T0 } };
+            await silos[(i + 1) % 2].WriteTaskAsync(done, etag);
+        }));
+
+        var metrics = await other.MetricsAsync();
+        Assert.Equal((300L, 200L, 100L), (metrics.Total, metrics.ByStatus[TaskRunStatus.Success], metrics.ByStatus[TaskRunStatus.Failed]));
+        Assert.False(metrics.ByStatus.ContainsKey(TaskRunStatus.Pending));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }

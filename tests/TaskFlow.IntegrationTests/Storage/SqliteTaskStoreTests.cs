@@ -5,7 +5,7 @@ using TaskFlow.Storage;
 namespace TaskFlow.IntegrationTests.Storage;
 
 /// <summary>The store contract on a SQLite file per test.</summary>
-public sealed class SqliteTaskStoreTests : TaskStoreContractTests
+public sealed class SqliteTaskStoreTests : SqlTaskStoreContractTests
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"taskflow-store-{Guid.NewGuid():N}.db");
 

@@ -12,17 +12,11 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     protected static readonly DateTimeOffset T0 = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
     private ITaskStore _store = null!;
 
+    /// <summary>The store under test.</summary>
+    protected ITaskStore Store => _store;
+
     /// <summary>A new, initialized store over an empty database.</summary>
     protected abstract Task<ITaskStore> CreateStoreAsync();
-
-    /// <summary>Transactions the store has committed.</summary>
-    protected abstract long CommitsOf(ITaskStore store);
-
-    /// <summary>Puts a row into the store's tasks table that no version of TaskFlow can read; it must not be unfinished.</summary>
-    protected abstract Task InsertUnreadableRowAsync();
-
-    /// <summary>A store whose database cannot be reached, and the text its error must name.</summary>
-    protected abstract (ITaskStore Store, string Where) CreateUnreachableStore();
 
     /// <summary>Releases what <see cref="CreateStoreAsync"/> made.</summary>
     protected abstract Task DeleteDatabaseAsync();
@@ -35,7 +29,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         await DeleteDatabaseAsync();
     }
 
-    private static TaskState State(string name = "email", TaskRunStatus status = TaskRunStatus.Pending, int secondsAfter = 0,
+    protected static TaskState State(string name = "email", TaskRunStatus status = TaskRunStatus.Pending, int secondsAfter = 0,
         TaskSource source = TaskSource.Api, Guid? id = null) => new()
     {
         Record = new TaskRecord
@@ -97,17 +91,6 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => _store.WriteTaskAsync(state, etag));
         await Assert.ThrowsAsync<InconsistentStateException>(() => _store.WriteTaskAsync(state, null));
-    }
-
-    [Fact]
-    public async Task Concurrent_writes_are_committed_in_groups()
-    {
-        var commitsBefore = CommitsOf(_store);
-
-        await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => _store.WriteTaskAsync(State(), null)));
-
-        var commits = CommitsOf(_store) - commitsBefore;
-        Assert.InRange(commits, 1, 399);
     }
 
     [Fact]
@@ -179,28 +162,50 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_corrupt_row_is_skipped_by_the_list_not_fatal()
+    public async Task Counts_by_status_equal_a_recount_after_concurrent_creates_changes_conflicts_and_history_deletion()
     {
-        await _store.WriteTaskAsync(State(), null);
-        await InsertUnreadableRowAsync();
+        TaskRunStatus[] path = [TaskRunStatus.Running, TaskRunStatus.Retrying, TaskRunStatus.Running, TaskRunStatus.Success];
+        var random = new Random(12);
+        var plans = Enumerable.Range(0, 120).Select(i => (State: State(secondsAfter: i), Steps: random.Next(0, 5), Fail: random.Next(3) == 0)).ToList();
 
-        var page = await _store.QueryAsync(new TaskQuery());
+        // Each task moves along its own path while the others do: groups mix creates, changes and refused writes.
+        await Task.WhenAll(plans.Select(async plan =>
+        {
+            var state = plan.State;
+            var etag = await _store.WriteTaskAsync(state, null);
+            await Assert.ThrowsAsync<InconsistentStateException>(() => _store.WriteTaskAsync(state, null));
+            for (var step = 0; step < plan.Steps; step++)
+            {
+                var status = step == plan.Steps - 1 && plan.Fail ? TaskRunStatus.Failed : path[Math.Min(step, path.Length - 1)];
+                var next = state with { Record = state.Record with { Status = status, EndedAt = status.IsTerminal() ? state.Record.CreatedAt.AddSeconds(3) : null } };
+                var stale = etag;
+                etag = await _store.WriteTaskAsync(next, etag);
+                await Assert.ThrowsAsync<InconsistentStateException>(() => _store.WriteTaskAsync(next with { Record = next.Record with { Status = TaskRunStatus.Cancelled } }, stale));
+                state = next;
+            }
+        }));
+        var deleted = await _store.DeleteFinishedBeforeAsync(T0.AddSeconds(60));
 
-        Assert.Single(page.Items);
-        Assert.Single(await _store.UnfinishedAsync(null, 10));
+        var metrics = await _store.MetricsAsync();
+        var recount = await RecountAsync();
+        Assert.InRange(deleted, 1, 119);
+        Assert.Equal(recount.OrderBy(p => p.Key), metrics.ByStatus.OrderBy(p => p.Key));
+        Assert.Equal(recount.Values.Sum(), metrics.Total);
+        Assert.Equal(120 - deleted, metrics.Total);
     }
 
-    [Fact]
-    public async Task An_unreachable_database_fails_at_initialization_with_a_clear_error()
+    /// <summary>Counts every task the list returns, page by page: what the maintained counts must equal.</summary>
+    private async Task<Dictionary<TaskRunStatus, long>> RecountAsync()
     {
-        var (store, where) = CreateUnreachableStore();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-
-        var ex = await Assert.ThrowsAsync<TaskStoreUnavailableException>(() => store.InitializeAsync(CancellationToken.None));
-
-        Assert.Contains(where, ex.Message, StringComparison.Ordinal);
-        // A store that is down is reported at once, not after the silo hangs on it.
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
-        if (store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        var counts = new Dictionary<TaskRunStatus, long>();
+        TaskCursor? cursor = null;
+        do
+        {
+            var page = await _store.QueryAsync(new TaskQuery { Limit = TaskStoreLimits.MaxPage, After = cursor });
+            foreach (var record in page.Items) counts[record.Status] = counts.GetValueOrDefault(record.Status) + 1;
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        return counts;
     }
 }

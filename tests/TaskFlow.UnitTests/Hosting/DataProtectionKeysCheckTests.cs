@@ -8,7 +8,7 @@ namespace TaskFlow.UnitTests.Hosting;
 
 public sealed class DataProtectionKeysCheckTests
 {
-    private static async Task<List<string>> WarningsAsync(bool clustered, bool users, Action<IDataProtectionBuilder>? keys = null)
+    private static async Task<List<string>> WarningsAsync(bool clustered, bool users, Action<IDataProtectionBuilder>? keys = null, bool encryptsArgs = false)
     {
         var services = new ServiceCollection();
         var protection = services.AddDataProtection();
@@ -19,7 +19,7 @@ public sealed class DataProtectionKeysCheckTests
         });
         await using var provider = services.BuildServiceProvider();
         var logger = new ListLogger();
-        await new DataProtectionKeysCheck(clustered, provider, logger).StartAsync(CancellationToken.None);
+        await new DataProtectionKeysCheck(clustered, encryptsArgs, provider, logger).StartAsync(CancellationToken.None);
         return logger.Warnings;
     }
 
@@ -29,6 +29,14 @@ public sealed class DataProtectionKeysCheckTests
         var warnings = await WarningsAsync(clustered: true, users: true);
 
         Assert.Contains(warnings, w => w.Contains("neither shared nor protected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_clustered_node_that_encrypts_arguments_with_the_default_key_ring_is_warned()
+    {
+        var warnings = await WarningsAsync(clustered: true, users: false, encryptsArgs: true);
+
+        Assert.Contains(warnings, w => w.Contains("task arguments", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,7 +2,8 @@
 import { config } from './config.js';
 
 export class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  /** problem: the ProblemDetails body, when the server sent one (its errors name the fields at fault). */
+  constructor(status, message, problem) { super(message); this.status = status; this.problem = problem; }
 }
 
 function goToLogin() {
@@ -29,11 +30,12 @@ export async function api(path, { method = 'GET', body } = {}) {
   }
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
+    let problem;
     try {
-      const problem = await response.json();
+      problem = await response.json();
       message = problem.detail || problem.title || message;
     } catch { /* not JSON: keep the status line */ }
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, problem);
   }
   return response.status === 204 ? null : response.json();
 }

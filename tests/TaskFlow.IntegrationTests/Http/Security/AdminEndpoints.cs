@@ -32,6 +32,9 @@ public static partial class AdminEndpoints
         ["POST /tasks/schedules/no_such_schedule/pause"] = null,
         ["POST /tasks/schedules/no_such_schedule/resume"] = null,
         ["POST /tasks/schedules/no_such_schedule/trigger"] = null,
+        ["POST /tasks/schedules"] = """{"name":"access_matrix","task":"sleep","args":{"ms":1},"every":3600}""",
+        ["PUT /tasks/schedules/no_such_schedule"] = """{"task":"sleep","args":{"ms":1},"every":3600}""",
+        ["DELETE /tasks/schedules/no_such_schedule"] = null,
     };
 
     public static TheoryData<string> All => [.. Bodies.Keys];

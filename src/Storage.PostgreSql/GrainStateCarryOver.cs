@@ -12,7 +12,7 @@ namespace TaskFlow.Storage;
 /// there is written to it as a new record and then deleted: a schedule keeps its last occurrence, a key its task. A
 /// state the ADO.NET storage already holds (written, or cleared, since) wins and the old row just goes; a row that is
 /// not JSON stays and is logged. Silos starting together may each carry a row: the second create loses its race.</summary>
-internal sealed class GrainStateCarryOver(string connectionString, IGrainStorage storage, ILogger<GrainStateCarryOver> logger)
+internal sealed class GrainStateCarryOver(NpgsqlDataSource dataSource, IGrainStorage storage, ILogger<GrainStateCarryOver> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>Right after the ADO.NET storage has started, long before the silo becomes active.</summary>
@@ -33,7 +33,6 @@ internal sealed class GrainStateCarryOver(string connectionString, IGrainStorage
     /// <exception cref="TaskStoreUnavailableException">The database cannot be reached.</exception>
     public async Task<CarryOverResult> RunAsync(CancellationToken cancellationToken)
     {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var result = new CarryOverResult(0, 0, 0);
         (string GrainType, string Key)? after = null;
         while (true)

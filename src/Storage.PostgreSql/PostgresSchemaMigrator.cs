@@ -20,6 +20,7 @@ public static class PostgresSchemaMigrator
 
     /// <summary>Applies the scripts the database lacks; returns their names (empty when it was up to date).</summary>
     /// <exception cref="TaskStoreUnavailableException">The database cannot be reached.</exception>
+    /// <exception cref="InvalidOperationException">A newer TaskFlow has upgraded the database past these scripts.</exception>
     public static async Task<IReadOnlyList<string>> ApplyAsync(NpgsqlDataSource dataSource, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
@@ -41,6 +42,14 @@ public static class PostgresSchemaMigrator
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
+        }
+
+        var newest = Scripts[^1].Version;
+        if (applied.Count > 0 && applied.Max() > newest)
+        {
+            throw new InvalidOperationException(
+                $"The PostgreSQL database has TaskFlow schema version {applied.Max()}, applied by a newer TaskFlow; this version " +
+                $"knows schema versions up to {newest}. Run the newer TaskFlow, or point TaskFlow:Storage at another database.");
         }
 
         var done = new List<string>();
