@@ -83,5 +83,10 @@ public sealed class WaitForTests
 
         public Task<ReplayResult> ReplayAsync(Guid taskId, bool dryRun = false, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();
+
+        public Task<BatchResult> EnqueueBatchAsync(IReadOnlyList<BatchItem> tasks, BatchItem? then = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<Grains.BatchInfo?> GetBatchAsync(Guid batchId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }
