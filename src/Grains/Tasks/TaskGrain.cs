@@ -367,19 +367,12 @@ internal sealed partial class TaskGrain(
         if (transition.Refused) Log.EventRefused(logger, TaskId, transition.Refusal!);
         if (transition.Changed)
         {
+            // What readers see must be what is stored: the new state is taken only once its write committed (a read
+            // may interleave with the write, and a write that fails did not happen).
             var previous = _state;
+            _etag = await WriteResolvingDoubtAsync(transition.State);
             _state = transition.State;
-            try
-            {
-                _etag = await WriteResolvingDoubtAsync(transition.State);
-                _exists = true;
-            }
-            catch
-            {
-                // What readers see must be what is stored: a write that failed did not happen.
-                _state = previous;
-                throw;
-            }
+            _exists = true;
             if (previous?.Record is not { } before || before.Status != transition.State.Status || before.CancelRequested != transition.State.Record.CancelRequested)
                 PublishChange(transition.State.Record);
             if (transition.State.Status.IsTerminal() && previous?.Status.IsTerminal() != true)
