@@ -171,6 +171,8 @@ public static class TaskLifecycle
         var r = state.Record;
         if (r.Status is not (TaskRunStatus.Pending or TaskRunStatus.Retrying) || r.NextAttemptAt is null)
             return Refuse(state, $"a wake-up fired while the task was {Describe(r)}");
+        // Timers may fire a little early (their wheel ticks apart from the wall clock): not due yet is armed again.
+        if (e.At < r.NextAttemptAt) return new TaskTransition(state, [new TaskEffect.ScheduleWakeUp(r.NextAttemptAt.Value)], Changed: false);
         var record = r with { Status = TaskRunStatus.Pending, NextAttemptAt = null };
         return Changed(state with { Record = record }, new TaskEffect.RequestSlot(record.Priority, e.At));
     }

@@ -34,4 +34,21 @@ public sealed class RunAtLifecycleTests
         Assert.Null(transition.State.Record.NextAttemptAt);
         Assert.Equal([new TaskEffect.RequestSlot(transition.State.Record.Priority, T0)], transition.Effects.AsEnumerable());
     }
+
+    [Fact]
+    public void A_wake_up_that_fires_before_the_instant_is_armed_again_and_starts_nothing()
+    {
+        var runAt = T0.AddMinutes(90);
+        var waiting = Create(runAt).State;
+
+        var early = TaskLifecycle.Apply(waiting, new TaskEvent.WakeUpDue(runAt.AddMilliseconds(-2)));
+        var due = TaskLifecycle.Apply(waiting, new TaskEvent.WakeUpDue(runAt));
+
+        Assert.False(early.Changed);
+        Assert.Equal(runAt, early.State.Record.NextAttemptAt);
+        Assert.Equal([new TaskEffect.ScheduleWakeUp(runAt)], early.Effects.AsEnumerable());
+        Assert.True(due.Changed);
+        Assert.Null(due.State.Record.NextAttemptAt);
+        Assert.Equal([new TaskEffect.RequestSlot(due.State.Record.Priority, runAt)], due.Effects.AsEnumerable());
+    }
 }
