@@ -50,6 +50,11 @@ public static class PostgreSqlStorageExtensions
 
         public void AddStorage(ISiloBuilder silo, TaskFlowOptions options)
         {
+            // Reminders (and membership, when TaskFlow does the clustering) read their statements from the database long
+            // before the task store starts, so the schema is applied at the very start of the silo — also when the host
+            // brings its own clustering.
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaLifecycle(
+                sp.GetRequiredService<PostgresDatabase>().DataSource, sp.GetRequiredService<ILogger<PostgresSchemaLifecycle>>()));
             silo.Services.TryAddSingleton<ITaskStore>(sp => new PostgresTaskStore(
                 sp.GetRequiredService<PostgresDatabase>().DataSource, sp.GetRequiredService<ILogger<PostgresTaskStore>>()));
             // Orleans' ADO.NET grain storage (JSON payloads) plus the carry-over of states an older version left in
@@ -77,10 +82,7 @@ public static class PostgreSqlStorageExtensions
 
         public bool UseClustering(ISiloBuilder silo, TaskFlowOptions options)
         {
-            // Membership and reminders read their statements from the database long before the task store starts, so
-            // the schema is applied at the very start of the silo.
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new PostgresSchemaLifecycle(
-                sp.GetRequiredService<PostgresDatabase>().DataSource, sp.GetRequiredService<ILogger<PostgresSchemaLifecycle>>()));
+            // The schema lifecycle AddStorage registered creates the membership table before membership starts.
             silo.UseTaskFlowNetwork(options.Cluster)
                 .UseAdoNetClustering(o => o.Configure<PostgresDatabase>((membership, db) =>
                 {

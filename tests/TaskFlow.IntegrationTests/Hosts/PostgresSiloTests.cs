@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TaskFlow.Hosting;
 using TaskFlow.IntegrationTests.Categories;
 using TaskFlow.IntegrationTests.Infrastructure;
 using TaskFlow.Storage;
@@ -74,6 +77,42 @@ public sealed class PostgresSiloTests(PostgresServer server, ITestOutputHelper o
         // pending, running, success: one write each, and alone each is its own commit.
         Assert.Equal(3.0, perTaskAlone, 1);
         Assert.True(perTaskTogether < perTaskAlone, $"group commit should share commits ({perTaskTogether:0.00} vs {perTaskAlone:0.00})");
+    }
+
+    [Fact]
+    public async Task A_silo_that_brings_its_own_clustering_creates_the_schema_before_its_reminders_start()
+    {
+        // Reminders on PostgreSQL read their statements from the database at the silo's start, whoever does the
+        // clustering: a fresh database must get its schema first.
+        var connectionString = await server.CreateDatabaseAsync();
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["TaskFlow:Storage:Provider"] = "Postgres",
+                ["TaskFlow:Storage:ConnectionString"] = connectionString,
+            });
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(siloPort: FreePort.Next(), gatewayPort: FreePort.Next(), serviceId: "own-clustering-" + Guid.NewGuid().ToString("N"))
+                .AddTaskFlow(builder.Configuration, tf => tf.AddPostgreSqlStorage().AddTask<NoOp>("no_op")));
+            using var host = builder.Build();
+            await host.StartAsync();
+            try
+            {
+                var queue = host.Services.GetRequiredService<ITaskQueue>();
+                await RunToSuccessAsync(queue, [await queue.EnqueueAsync("no_op", JsonDocument.Parse("{}").RootElement)]);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
     }
 
     private static Task RunToSuccessAsync(ITaskQueue queue, IReadOnlyList<Guid> ids) =>
